@@ -1,0 +1,1 @@
+"""Kenes: the digital secretariat of the Central Asian consultative mechanism."""

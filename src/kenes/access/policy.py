@@ -1,0 +1,214 @@
+"""The one access policy of Kenes: who may read and change a protected object.
+
+Every page, API endpoint, export, feed, search and notification asks ``visible()`` for the
+objects an account may read, or ``can()`` about one object. There is no other place where these
+rules are written: ``can(account, "view", obj)`` is ``visible()`` narrowed to ``obj``.
+
+The rules (see docs/architecture.md, "Access policy"):
+
+* ``public``: everyone, signed in or not.
+* ``participants``: accounts of the member states of the format's mechanism, of states and
+  organisations whose invitation to that meeting is *accepted* (guests), and the secretariat.
+* ``members``: accounts of the member states (on the day of the request) and the secretariat.
+* ``restricted``: accounts cleared ``restricted`` whose state is a member and on the distribution.
+* delegation-private (``owner_state`` set): accounts of that state only, at their clearance.
+
+An account reads at most up to its clearance, only in formats where it holds a role, and an
+account that must use two-factor authentication reads only public material until it has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kenes.access.levels import Classification, levels_up_to, rank
+from kenes.access.models import Protected
+
+Verb = Literal["view", "list", "edit"]
+VERBS: tuple[str, ...] = ("view", "list", "edit")
+
+
+def is_strongly_authenticated(account: Any) -> bool:
+    """True when the session passed TOTP (django-otp) or the request came with an API token."""
+    if getattr(account, "kenes_token_auth", False):
+        return True
+    is_verified = getattr(account, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
+
+
+def effective_clearance(account: Any) -> str:
+    if account is None or not getattr(account, "is_authenticated", False) or not account.is_active:
+        return Classification.PUBLIC
+    if account.requires_two_factor and not is_strongly_authenticated(account):
+        return Classification.PUBLIC
+    return str(account.clearance)
+
+
+@dataclass(frozen=True)
+class _Audience:
+    """What an account's state, organisation and roles open up, as lazy sub-queries."""
+
+    clearance: str
+    all_formats: bool
+    role_format_ids: frozenset[int]
+    secretariat_all: bool
+    secretariat_format_ids: frozenset[int]
+    state_id: int | None
+    organisation_id: int | None
+    day: dt.date
+
+    def role_q(self, format_path: str) -> Q:
+        if self.all_formats:
+            return Q()
+        return Q(**{f"{format_path}__in": self.role_format_ids})
+
+    def secretariat_q(self, format_path: str) -> Q:
+        if self.secretariat_all:
+            return Q()
+        if not self.secretariat_format_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{format_path}__in": self.secretariat_format_ids})
+
+
+def _audience(account: Any, day: dt.date | None) -> _Audience | None:
+    clearance = effective_clearance(account)
+    if clearance == Classification.PUBLIC:
+        return None
+    from kenes.people.models import Affiliation, Role
+
+    roles = list(account.roles.values_list("format_id", "role"))
+    secretariat = account.affiliation == Affiliation.SECRETARIAT
+    return _Audience(
+        clearance=clearance,
+        all_formats=any(format_id is None for format_id, _ in roles),
+        role_format_ids=frozenset(f for f, _ in roles if f is not None),
+        secretariat_all=secretariat and any(f is None and r == Role.SECRETARIAT for f, r in roles),
+        secretariat_format_ids=frozenset(
+            f for f, r in roles if secretariat and f is not None and r == Role.SECRETARIAT
+        ),
+        state_id=account.state_id,
+        organisation_id=account.organisation_id,
+        day=day or timezone.localdate(),
+    )
+
+
+def _member_format_ids(audience: _Audience) -> QuerySet[Any]:
+    from kenes.meetings.models import Format
+    from kenes.states.models import Participation, ParticipationStatus
+
+    mechanisms = (
+        Participation.objects.on(audience.day)
+        .filter(state_id=audience.state_id, status=ParticipationStatus.MEMBER)
+        .values("mechanism_id")
+    )
+    return Format.objects.filter(mechanism_id__in=mechanisms).values("id")
+
+
+def _invited_meeting_ids(audience: _Audience) -> QuerySet[Any]:
+    from kenes.meetings.models import Invitation, InvitationStatus
+
+    invitee = (
+        Q(state_id=audience.state_id)
+        if audience.state_id
+        else Q(organisation_id=audience.organisation_id)
+    )
+    return Invitation.objects.filter(invitee, status=InvitationStatus.ACCEPTED).values("meeting_id")
+
+
+def _filter(model: type[Protected], account: Any, day: dt.date | None) -> Q:
+    fmt = model.ACCESS_FORMAT
+    meeting = model.ACCESS_MEETING
+    open_q = Q(owner_state__isnull=True)
+    visible_q = Q(classification=Classification.PUBLIC) & open_q
+    audience = _audience(account, day)
+    if audience is None:
+        return visible_q
+    levels = levels_up_to(audience.clearance)
+    role = audience.role_q(fmt)
+
+    member_q = Q(pk__in=[])
+    if audience.state_id:
+        member_q = Q(**{f"{fmt}__in": _member_format_ids(audience)}) & role
+    secretariat_q = audience.secretariat_q(fmt) if audience.secretariat_all or audience.secretariat_format_ids else Q(pk__in=[])
+    guest_q = Q(pk__in=[])
+    if meeting and (audience.state_id or audience.organisation_id):
+        guest_q = Q(**{f"{meeting}__in": _invited_meeting_ids(audience)}) & role
+
+    if Classification.PARTICIPANTS in levels:
+        visible_q |= Q(classification=Classification.PARTICIPANTS) & open_q & (member_q | secretariat_q | guest_q)
+    if Classification.MEMBERS in levels:
+        visible_q |= Q(classification=Classification.MEMBERS) & open_q & (member_q | secretariat_q)
+    if Classification.RESTRICTED in levels and audience.state_id:
+        on_list = model.distribution.through.objects.filter(  # type: ignore[attr-defined]
+            **{f"{model._meta.model_name}_id": OuterRef("pk"), "state_id": audience.state_id}
+        )
+        visible_q |= Q(classification=Classification.RESTRICTED) & open_q & member_q & Q(Exists(on_list))
+    if audience.state_id:
+        visible_q |= (
+            Q(owner_state_id=audience.state_id, classification__in=levels) & (member_q | guest_q)
+        )
+    return visible_q
+
+
+def visible(account: Any, queryset: QuerySet[Any], *, day: dt.date | None = None) -> QuerySet[Any]:
+    """``queryset`` narrowed to what ``account`` may read (on ``day``, today by default)."""
+    model = queryset.model
+    if not issubclass(model, Protected):
+        raise TypeError(f"{model.__name__} is not a protected model")
+    return queryset.filter(_filter(model, account, day))
+
+
+def can(account: Any, verb: str, obj: Model, *, day: dt.date | None = None) -> bool:
+    """May ``account`` do ``verb`` (view, list, edit) to ``obj``?"""
+    if verb not in VERBS:
+        raise ValueError(f"unknown verb {verb!r}")
+    if not isinstance(obj, Protected):
+        raise TypeError(f"{type(obj).__name__} is not a protected model")
+    if not visible(account, type(obj)._default_manager.filter(pk=obj.pk), day=day).exists():
+        return False
+    if verb in ("view", "list"):
+        return True
+    return _may_edit(account, obj)
+
+
+def _may_edit(account: Any, obj: Protected) -> bool:
+    from kenes.people.models import Affiliation, Role
+
+    if not getattr(account, "is_authenticated", False):
+        return False
+    if rank(effective_clearance(account)) < rank(obj.classification):
+        return False
+    format_id = getattr(obj, f"{obj.ACCESS_FORMAT}_id")
+    roles = {r for f, r in account.roles.values_list("format_id", "role") if f is None or f == format_id}
+    if obj.owner_state_id is not None:
+        return account.state_id == obj.owner_state_id and bool(roles & {Role.FOCAL_POINT, Role.DELEGATE})
+    if obj.classification == Classification.RESTRICTED:
+        return Role.SECURITY_OFFICER in roles
+    if account.affiliation == Affiliation.SECRETARIAT:
+        return Role.SECRETARIAT in roles
+    return False
+
+
+def get_visible_or_404(account: Any, queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """The object an account may read, or 404: an object it may not read does not exist for it."""
+    try:
+        return visible(account, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("Not found") from exc
+
+
+def require(account: Any, verb: str, obj: Model) -> None:
+    """Raise 404 when ``account`` may not read ``obj`` (its existence does not leak), 403 when it
+    may read but not ``verb`` it."""
+    if not can(account, "view", obj):
+        raise Http404("Not found")
+    if verb != "view" and not can(account, verb, obj):
+        raise PermissionDenied(_("You may read this but not change it."))

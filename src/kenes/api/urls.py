@@ -1,0 +1,63 @@
+"""The JSON API at /api/v1/ with its OpenAPI schema; errors are ``{"detail": …}``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from kenes.api.auth import AccountAuth
+from kenes.errors import ActionError
+
+api = NinjaAPI(
+    title="Kenes API",
+    version="1",
+    description="The digital secretariat of the Central Asian consultative mechanism. "
+    "Authenticate with `Authorization: Bearer <token>` (see `./dev manage create_token EMAIL`) "
+    "or a browser session. Objects you may not see answer 404.",
+    auth=AccountAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ActionError)
+def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    body: dict[str, object] = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or _("Not allowed.")}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Authentication required or token invalid.")}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+def _mount() -> None:
+    from kenes.meetings.api import router as meetings_router
+    from kenes.people.api import router as people_router
+    from kenes.states.api import router as states_router
+
+    api.add_router("", states_router)
+    api.add_router("", meetings_router)
+    api.add_router("", people_router)
+
+
+_mount()

@@ -1,0 +1,227 @@
+"""Formats (tracks) of a mechanism, their meetings, invitations and outcome documents."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kenes.access.levels import Classification
+from kenes.access.models import Protected
+from kenes.states.dates import PartialDate
+from kenes.states.models import Mechanism, Organisation, SourcedModel, State
+
+
+class FormatLevel(models.TextChoices):
+    HEADS_OF_STATE = "heads_of_state", _("Heads of state")
+    FOREIGN_MINISTERS = "foreign_ministers", _("Foreign ministers")
+    SECURITY_COUNCIL_SECRETARIES = "security_council_secretaries", _("Secretaries of the Security Councils")
+    NATIONAL_COORDINATORS = "national_coordinators", _("National coordinators")
+    C5_PLUS_X_SUMMIT = "c5_plus_x_summit", _("C5+X summit")
+    C5_PLUS_X_MINISTERIAL = "c5_plus_x_ministerial", _("C5+X ministerial")
+
+
+class Format(SourcedModel):
+    code = models.CharField(max_length=64, unique=True)
+    mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="formats")
+    name_en = models.CharField(max_length=200)
+    name_ru = models.CharField(max_length=200, blank=True)
+    level = models.CharField(max_length=32, choices=FormatLevel.choices)
+    partner_code = models.CharField(max_length=8, blank=True)
+    cadence_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("format")
+        verbose_name_plural = _("formats")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("ru") and self.name_ru:
+            return self.name_ru
+        return self.name_en
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    POSTPONED = "postponed", _("postponed")
+    CANCELLED = "cancelled", _("cancelled")
+    UNVERIFIED = "unverified", _("unverified")
+
+
+class Meeting(Protected, SourcedModel):
+    ACCESS_FORMAT: ClassVar[str] = "format"
+    ACCESS_MEETING: ClassVar[str | None] = "id"
+
+    code = models.CharField(max_length=100, unique=True)
+    format = models.ForeignKey(Format, on_delete=models.PROTECT, related_name="meetings")
+    ordinal = models.CharField(max_length=16, blank=True)
+    title_en = models.CharField(max_length=300, blank=True, help_text="Only for demo meetings.")
+    start_text = models.CharField(max_length=10, blank=True)
+    end_text = models.CharField(max_length=10, blank=True)
+    start_sort = models.DateField(null=True, blank=True, editable=False)
+    city_en = models.CharField(max_length=100, blank=True)
+    country = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    chair_state = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    chair_person = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+
+    class Meta:
+        ordering = ["-start_sort", "code"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.start_sort = PartialDate.parse(self.start_text).sort_key() if self.start_text else None
+        super().save(*args, **kwargs)
+
+    @property
+    def display_title(self) -> str:
+        if self.title_en:
+            return self.title_en
+        label = self.format.name
+        return f"{label} {self.ordinal}".strip() if self.ordinal else f"{label} ({self.start_text or '?'})"
+
+    @property
+    def dates_label(self) -> str:
+        if self.start_text and self.end_text and self.end_text != self.start_text:
+            return f"{self.start_text} – {self.end_text}"
+        return self.start_text
+
+
+class Standing(models.TextChoices):
+    GUEST = "guest", _("guest")
+    GUEST_OF_HONOUR = "guest_of_honour", _("guest of honour")
+    OBSERVER = "observer", _("observer")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    REVOKED = "revoked", _("revoked")
+
+
+class Invitation(models.Model):
+    """A state or organisation invited to one meeting; only ``accepted`` grants access."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    state = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    standing = models.CharField(max_length=20, choices=Standing.choices, default=Standing.GUEST)
+    status = models.CharField(max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    person = models.CharField(max_length=100, blank=True, help_text="As the source names the attendee.")
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__isnull=False, organisation__isnull=True)
+                | models.Q(state__isnull=True, organisation__isnull=False),
+                name="invitation_one_invitee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitee} → {self.meeting.code} ({self.status})"
+
+    @property
+    def invitee(self) -> State | Organisation:
+        return self.state or self.organisation  # type: ignore[return-value]
+
+
+class DocumentKind(models.TextChoices):
+    JOINT_STATEMENT = "joint_statement", _("joint statement")
+    TREATY = "treaty", _("treaty")
+    CONCEPT = "concept", _("concept")
+    ROADMAP = "roadmap", _("roadmap")
+    PROGRAMME = "programme", _("programme")
+    REGULATIONS = "regulations", _("regulations")
+    DECISION = "decision", _("decision")
+    AGREEMENT = "agreement", _("agreement")
+    APPEAL = "appeal", _("appeal")
+    ACTION_PLAN = "action_plan", _("action plan")
+    CATALOGUE = "catalogue", _("catalogue")
+    BRIEFING = "briefing", _("briefing note")
+    NOTE = "note", _("note")
+
+
+class Adopted(models.TextChoices):
+    YES = "yes", _("adopted")
+    NO = "no", _("not adopted")
+    UNVERIFIED = "unverified", _("adoption unverified")
+
+
+class Document(Protected, SourcedModel):
+    """An outcome document of a meeting (real, from the reference data) or demo material."""
+
+    ACCESS_FORMAT: ClassVar[str] = "format"
+    ACCESS_MEETING: ClassVar[str | None] = "meeting"
+
+    code = models.CharField(max_length=150, unique=True)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    format = models.ForeignKey(Format, on_delete=models.PROTECT, related_name="documents")
+    title_en = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    adopted = models.CharField(_("adoption"), max_length=12, choices=Adopted.choices, default=Adopted.NO)
+    signatories = models.ManyToManyField(State, blank=True, related_name="+")
+    body = models.TextField(_("text"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting__start_sort", "code"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.meeting_id and not self.format_id:
+            self.format_id = self.meeting.format_id
+        super().save(*args, **kwargs)
+
+
+__all__ = ["Classification"]
+
+
+class ProposalKind(models.TextChoices):
+    ADOPT_DOCUMENT = "adopt_document", _("adopt a document")
+    INVITE_GUESTS = "invite_guests", _("invite guests")
+    NEW_FORMAT = "new_format", _("new format")
+    MEETING_CADENCE = "meeting_cadence", _("meeting cadence")
+    NEW_BODY = "new_body", _("new body")
+    INITIATIVE = "initiative", _("initiative")
+
+
+class Proposal(SourcedModel):
+    """A proposal made at a meeting (the 2022 proposals of the IV meeting), as the source words it."""
+
+    code = models.CharField(max_length=16, unique=True)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
+    text_en = models.TextField()
+    text_ru = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=ProposalKind.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,135 @@
+"""Every change to accounts, their roles, tokens and second factors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kenes.access.levels import Classification
+from kenes.audit import log as audit
+from kenes.errors import ActionError
+from kenes.people.models import Account, Affiliation, ApiToken, FormatRole, Role
+
+
+def _require_admin(actor: Any) -> None:
+    if isinstance(actor, str):  # a management command run by the operator
+        return
+    if not (getattr(actor, "is_authenticated", False) and actor.is_superuser):
+        raise ActionError(_("Only an administrator may manage accounts."))
+
+
+def create_account(
+    actor: Any,
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    affiliation: str,
+    state: Any = None,
+    organisation: Any = None,
+    clearance: str = Classification.PARTICIPANTS,
+    roles: list[tuple[Any, str]] = (),  # type: ignore[assignment]
+    is_demo: bool = False,
+    check_password: bool = True,
+) -> Account:
+    _require_admin(actor)
+    email = email.strip().lower()
+    if affiliation not in Affiliation.values:
+        raise ActionError(_("Unknown affiliation."), field="affiliation")
+    if clearance not in Classification.values:
+        raise ActionError(_("Unknown clearance."), field="clearance")
+    if (affiliation == Affiliation.STATE) != (state is not None) or (
+        affiliation == Affiliation.ORGANISATION
+    ) != (organisation is not None):
+        raise ActionError(_("An account belongs to exactly one state, organisation or the secretariat."))
+    for _format, role in roles:
+        if role not in Role.values:
+            raise ActionError(_("Unknown role."), field="roles")
+    if Account.objects.filter(email=email).exists():
+        raise ActionError(_("An account with this e-mail already exists."), field="email")
+    if password and check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ActionError(" ".join(exc.messages), field="password") from exc
+    with transaction.atomic():
+        account = Account.objects.create_user(
+            email,
+            password,
+            full_name=full_name,
+            affiliation=affiliation,
+            state=state,
+            organisation=organisation,
+            clearance=clearance,
+            is_demo=is_demo,
+        )
+        for fmt, role in roles:
+            FormatRole.objects.create(account=account, format=fmt, role=role)
+        audit.record(
+            actor,
+            "account.created",
+            account,
+            email=email,
+            clearance=clearance,
+            roles=[(getattr(f, "code", None), r) for f, r in roles],
+        )
+    return account
+
+
+def create_token(actor: Any, account: Account, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token for ``account``; the raw token is returned once and never stored."""
+    if not isinstance(actor, str) and actor.pk != account.pk:
+        raise ActionError(_("You may only create tokens for your own account."))
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ActionError(_("Give the token a name of at most 100 characters."), field="name")
+    raw, digest = ApiToken.generate()
+    with transaction.atomic():
+        token = ApiToken.objects.create(account=account, name=name, digest=digest, hint=raw[:12])
+        audit.record(actor, "token.created", token, account=account.email, name=name)
+    return token, raw
+
+
+def revoke_token(actor: Any, token: ApiToken) -> ApiToken:
+    if not isinstance(actor, str) and actor.pk != token.account_id:
+        raise ActionError(_("You may only revoke your own tokens."))
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record(actor, "token.revoked", token, account=token.account.email)
+    return token
+
+
+def start_totp(actor: Account) -> TOTPDevice:
+    """An unconfirmed TOTP device for the actor to scan; replaces an earlier unconfirmed one."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=actor, name="Authenticator", confirmed=False)
+    return device
+
+
+def confirm_totp(actor: Account, device: TOTPDevice, code: str) -> TOTPDevice:
+    if device.user_id != actor.pk or device.confirmed:
+        raise ActionError(_("This authenticator cannot be confirmed."))
+    code = (code or "").strip().replace(" ", "")
+    if not code.isdigit() or not device.verify_token(code):
+        raise ActionError(_("The code is not valid. Check your device's clock and try again."), field="code")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=True).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor, "account.two_factor_enabled", actor)
+    return device
+
+
+def record_login(account: Account, *, two_factor: bool) -> None:
+    with transaction.atomic():
+        audit.record(account, "account.logged_in", account, two_factor=two_factor)

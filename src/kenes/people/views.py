@@ -1,0 +1,176 @@
+"""Sign-in with e-mail and password, the TOTP second step, and the account page."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kenes.access.policy import is_strongly_authenticated
+from kenes.errors import ActionError
+from kenes.people import actions
+from kenes.people.models import ApiToken
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=gettext_lazy("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    error_messages = {
+        "invalid_login": gettext_lazy("The e-mail or the password is wrong."),
+        "inactive": gettext_lazy("This account is disabled."),
+    }
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "people/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        account = form.get_user()
+        if account.requires_two_factor or user_has_device(account):
+            target = self.get_success_url()
+            if not user_has_device(account, confirmed=True):
+                return redirect(f"{_url('two_factor_setup')}?next={target}")
+            return redirect(f"{_url('two_factor_verify')}?next={target}")
+        actions.record_login(account, two_factor=False)
+        return response
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return _url("home")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Six-digit code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if is_strongly_authenticated(request.user):
+        return redirect(_safe_next(request))
+    if not user_has_device(request.user, confirmed=True):
+        return redirect(f"{_url('two_factor_setup')}?next={_safe_next(request)}")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"].strip().replace(" ", "")
+        for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
+            if code.isdigit() and device.verify_token(code):
+                otp_login(request, device)
+                actions.record_login(request.user, two_factor=True)  # type: ignore[arg-type]
+                return redirect(_safe_next(request))
+        form.add_error("code", _("The code is not valid. Check your device's clock and try again."))
+        status = 400
+    return render(request, "people/two_factor_verify.html", {"form": form, "next": _safe_next(request)},
+                  status=status)
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    account = request.user
+    if user_has_device(account, confirmed=True) and not is_strongly_authenticated(account):
+        # Replacing an authenticator needs the current one first.
+        return redirect(f"{_url('two_factor_verify')}?next={_url('two_factor_setup')}")
+    device = TOTPDevice.objects.filter(user=account, confirmed=False).first()
+    if device is None:
+        device = actions.start_totp(account)  # type: ignore[arg-type]
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.confirm_totp(account, device, form.cleaned_data["code"])  # type: ignore[arg-type]
+        except ActionError as exc:
+            form.add_error("code", exc.message)
+            status = 400
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect(_safe_next(request))
+
+    context: dict[str, Any] = {
+        "form": form,
+        "qr": _qr_svg(device.config_url),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "next": _safe_next(request),
+    }
+    return render(request, "people/two_factor_setup.html", context, status=status)
+
+
+@login_required
+def account_page(request: HttpRequest) -> HttpResponse:
+    account = request.user
+    new_token = request.session.pop("kenes_new_token", None)
+    return render(
+        request,
+        "people/account.html",
+        {
+            "account": account,
+            "roles": account.roles.select_related("format"),  # type: ignore[union-attr]
+            "tokens": ApiToken.objects.filter(account=account),
+            "has_device": user_has_device(account, confirmed=True),
+            "verified": is_strongly_authenticated(account),
+            "new_token": new_token,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    try:
+        _token, raw = actions.create_token(request.user, request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("account")
+    request.session["kenes_new_token"] = raw
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, account=request.user)
+    actions.revoke_token(request.user, token)
+    messages.success(request, _("Token revoked."))
+    return redirect("account")

@@ -1,0 +1,79 @@
+"""The admin shows data for inspection only: every change goes through an action (see actions.py)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kenes.audit.models import AuditEvent
+from kenes.meetings.models import Document, Format, Invitation, Meeting
+from kenes.people.models import Account, ApiToken, FormatRole
+from kenes.states.models import Participation, Source, State
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(State)
+class StateAdmin(ReadOnlyAdmin):
+    list_display = ["iso2", "name_en", "timezone"]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(ReadOnlyAdmin):
+    list_display = ["state", "mechanism", "status", "from_text", "until_text"]
+
+
+@admin.register(Source)
+class SourceAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title"]
+
+
+@admin.register(Format)
+class FormatAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name_en", "level", "partner_code"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["code", "format", "start_text", "status", "classification"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "state", "organisation", "standing", "status"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title_en", "classification", "owner_state"]
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["email", "full_name", "affiliation", "state", "clearance"]
+    exclude = ["password"]
+
+
+@admin.register(FormatRole)
+class FormatRoleAdmin(ReadOnlyAdmin):
+    list_display = ["account", "format", "role"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["account", "name", "hint", "created_at", "revoked_at"]
+    exclude = ["digest"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "created_at", "actor_label", "verb", "target_type", "target_id"]
