@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 ROOT_DIR = BASE_DIR.parent.parent
@@ -36,9 +35,7 @@ def _list(name: str, default: str) -> list[str]:
 if PRODUCTION:
     SECRET_KEY = os.environ["KENES_SECRET_KEY"]
 else:
-    SECRET_KEY = os.environ.get(
-        "KENES_SECRET_KEY", "embedded-development-key-not-for-production-use-0123456789abcdef"
-    )
+    SECRET_KEY = os.environ.get("KENES_SECRET_KEY", "embedded-development-key-not-for-production-use-0123456789abcdef")
 
 DEBUG = _bool("KENES_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = _list("KENES_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")

@@ -23,8 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,11 @@ def effective_clearance(account: Any) -> str:
     return str(account.clearance)
 
 
+# Explicit "everything" and "nothing": an empty Q() would vanish when OR-ed with another Q.
+_ALL = Q(pk__isnull=False)
+_NONE = Q(pk__in=[])
+
+
 @dataclass(frozen=True)
 class _Audience:
     """What an account's state, organisation and roles open up, as lazy sub-queries."""
@@ -67,14 +72,14 @@ class _Audience:
 
     def role_q(self, format_path: str) -> Q:
         if self.all_formats:
-            return Q()
+            return _ALL
         return Q(**{f"{format_path}__in": self.role_format_ids})
 
     def secretariat_q(self, format_path: str) -> Q:
         if self.secretariat_all:
-            return Q()
+            return _ALL
         if not self.secretariat_format_ids:
-            return Q(pk__in=[])
+            return _NONE
         return Q(**{f"{format_path}__in": self.secretariat_format_ids})
 
 
@@ -106,7 +111,7 @@ def _member_format_ids(audience: _Audience) -> QuerySet[Any]:
 
     mechanisms = (
         Participation.objects.on(audience.day)
-        .filter(state_id=audience.state_id, status=ParticipationStatus.MEMBER)
+        .filter(state_id=audience.state_id or 0, status=ParticipationStatus.MEMBER)
         .values("mechanism_id")
     )
     return Format.objects.filter(mechanism_id__in=mechanisms).values("id")
@@ -115,11 +120,7 @@ def _member_format_ids(audience: _Audience) -> QuerySet[Any]:
 def _invited_meeting_ids(audience: _Audience) -> QuerySet[Any]:
     from kenes.meetings.models import Invitation, InvitationStatus
 
-    invitee = (
-        Q(state_id=audience.state_id)
-        if audience.state_id
-        else Q(organisation_id=audience.organisation_id)
-    )
+    invitee = Q(state_id=audience.state_id) if audience.state_id else Q(organisation_id=audience.organisation_id)
     return Invitation.objects.filter(invitee, status=InvitationStatus.ACCEPTED).values("meeting_id")
 
 
@@ -134,11 +135,12 @@ def _filter(model: type[Protected], account: Any, day: dt.date | None) -> Q:
     levels = levels_up_to(audience.clearance)
     role = audience.role_q(fmt)
 
-    member_q = Q(pk__in=[])
+    member_q = _NONE
     if audience.state_id:
         member_q = Q(**{f"{fmt}__in": _member_format_ids(audience)}) & role
-    secretariat_q = audience.secretariat_q(fmt) if audience.secretariat_all or audience.secretariat_format_ids else Q(pk__in=[])
-    guest_q = Q(pk__in=[])
+    has_secretariat = audience.secretariat_all or audience.secretariat_format_ids
+    secretariat_q = audience.secretariat_q(fmt) if has_secretariat else _NONE
+    guest_q = _NONE
     if meeting and (audience.state_id or audience.organisation_id):
         guest_q = Q(**{f"{meeting}__in": _invited_meeting_ids(audience)}) & role
 
@@ -152,9 +154,7 @@ def _filter(model: type[Protected], account: Any, day: dt.date | None) -> Q:
         )
         visible_q |= Q(classification=Classification.RESTRICTED) & open_q & member_q & Q(Exists(on_list))
     if audience.state_id:
-        visible_q |= (
-            Q(owner_state_id=audience.state_id, classification__in=levels) & (member_q | guest_q)
-        )
+        visible_q |= Q(owner_state_id=audience.state_id, classification__in=levels) & (member_q | guest_q)
     return visible_q
 
 

@@ -59,3 +59,8 @@ class RequiredAuth(AccountAuth):
         if not account.is_authenticated:
             return None
         return account
+
+
+def account_of(request: HttpRequest) -> Any:
+    """The account ninja's auth resolved for this request (possibly anonymous)."""
+    return getattr(request, "auth", None) or AnonymousUser()

@@ -66,9 +66,9 @@ class RedisBus:
 
     def since(self, channel: str, last_id: str | None = None, limit: int = 100) -> list[Event]:
         start = f"({last_id}" if last_id else "-"
-        rows = self._redis.xrange(self._key(channel), min=start, max="+", count=limit)
+        rows: Any = self._redis.xrange(self._key(channel), min=start, max="+", count=limit)
         events = []
-        for raw_id, fields in rows:
+        for raw_id, fields in rows or []:
             event_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
             events.append(Event(event_id, channel, json.loads(fields[b"data"])))
         return events

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 
 from kenes.access.levels import Classification
 from kenes.access.policy import get_visible_or_404, require
-from kenes.api.auth import RequiredAuth
+from kenes.api.auth import RequiredAuth, account_of
 from kenes.api.schemas import SourceOut, StrictSchema
 from kenes.meetings import queries
 from kenes.meetings.actions import update_document
@@ -137,19 +137,19 @@ def _document_out(d: Document) -> DocumentOut:
 
 @router.get("/meetings", response=list[MeetingOut])
 def list_meetings(request: HttpRequest, format: str | None = None) -> list[MeetingOut]:
-    return [_meeting_out(m) for m in queries.meetings_for(request.auth, format_code=format)]
+    return [_meeting_out(m) for m in queries.meetings_for(account_of(request), format_code=format)]
 
 
 @router.get("/meetings/{code}", response=MeetingDetailOut)
 def get_meeting(request: HttpRequest, code: str) -> MeetingDetailOut:
-    m = queries.meeting_detail(request.auth, code)
+    m = queries.meeting_detail(account_of(request), code)
     return _meeting_out(
         m,
         MeetingDetailOut,
         note=m.note,
         guests=[
             GuestOut(
-                party=(i.state.iso2 if i.state else i.organisation.code),
+                party=i.state.iso2 if i.state else i.organisation.code if i.organisation else "",
                 standing=i.standing,
                 status=i.status,
                 person=i.person,
@@ -165,7 +165,7 @@ def get_meeting(request: HttpRequest, code: str) -> MeetingDetailOut:
 def list_documents(
     request: HttpRequest, meeting: str | None = None, classification: Classification | None = None
 ) -> list[DocumentOut]:
-    qs = queries.documents_for(request.auth)
+    qs = queries.documents_for(account_of(request))
     if meeting:
         qs = qs.filter(meeting__code=meeting)
     if classification:
@@ -175,7 +175,7 @@ def list_documents(
 
 @router.get("/documents/{code}", response=DocumentOut)
 def get_document(request: HttpRequest, code: str) -> DocumentOut:
-    return _document_out(get_visible_or_404(request.auth, queries.documents_for(request.auth), code=code))
+    return _document_out(get_visible_or_404(account_of(request), queries.documents_for(account_of(request)), code=code))
 
 
 class DocumentPatch(StrictSchema):
@@ -187,17 +187,17 @@ class DocumentPatch(StrictSchema):
 
 @router.patch("/documents/{code}", response=DocumentOut, auth=RequiredAuth())
 def patch_document(request: HttpRequest, code: str, payload: DocumentPatch) -> DocumentOut:
-    document = get_visible_or_404(request.auth, queries.documents_for(request.auth), code=code)
-    require(request.auth, "edit", document)
+    document = get_visible_or_404(account_of(request), queries.documents_for(account_of(request)), code=code)
+    require(account_of(request), "edit", document)
     updated = update_document(
-        request.auth,
+        account_of(request),
         document,
         expected_version=payload.version,
         title_en=payload.title_en,
         body=payload.body,
         classification=payload.classification,
     )
-    return _document_out(queries.documents_for(request.auth).get(pk=updated.pk))
+    return _document_out(queries.documents_for(account_of(request)).get(pk=updated.pk))
 
 
 __all__ = ["dt"]

@@ -192,7 +192,7 @@ class Document(Protected, SourcedModel):
         return self.title_en
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.meeting_id and not self.format_id:
+        if self.meeting is not None and not self.format_id:
             self.format_id = self.meeting.format_id
         super().save(*args, **kwargs)
 

@@ -44,9 +44,9 @@ def create_account(
         raise ActionError(_("Unknown affiliation."), field="affiliation")
     if clearance not in Classification.values:
         raise ActionError(_("Unknown clearance."), field="clearance")
-    if (affiliation == Affiliation.STATE) != (state is not None) or (
-        affiliation == Affiliation.ORGANISATION
-    ) != (organisation is not None):
+    if (affiliation == Affiliation.STATE) != (state is not None) or (affiliation == Affiliation.ORGANISATION) != (
+        organisation is not None
+    ):
         raise ActionError(_("An account belongs to exactly one state, organisation or the secretariat."))
     for _format, role in roles:
         if role not in Role.values:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kenes.access.policy import effective_clearance
-from kenes.api.auth import RequiredAuth
+from kenes.api.auth import RequiredAuth, account_of
 
 router = Router(tags=["accounts"])
 
@@ -29,7 +29,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, auth=RequiredAuth())
 def me(request: HttpRequest) -> MeOut:
-    account = request.auth
+    account = account_of(request)
     return MeOut(
         email=account.email,
         full_name=account.full_name,

@@ -38,21 +38,60 @@ class DemoAccount:
 GUEST_FORMATS = ("ca_heads_of_state", "ca_foreign_ministers")
 
 ACCOUNTS = (
-    DemoAccount("secretariat@demo.kenes.invalid", "Aida Demo-Secretariat", "chairing state's secretariat",
-                Affiliation.SECRETARIAT, None, Classification.MEMBERS, ((None, Role.SECRETARIAT),)),
-    DemoAccount("delegate.kz@demo.kenes.invalid", "Arman Demo-Delegate", "member delegate (Kazakhstan)",
-                Affiliation.STATE, "KZ", Classification.MEMBERS, ((None, Role.DELEGATE),)),
-    DemoAccount("focal.uz@demo.kenes.invalid", "Dilnoza Demo-Focal", "focal point (Uzbekistan)",
-                Affiliation.STATE, "UZ", Classification.MEMBERS, ((None, Role.FOCAL_POINT),)),
-    DemoAccount("security.kg@demo.kenes.invalid", "Bakyt Demo-Security", "security officer (Kyrgyzstan)",
-                Affiliation.STATE, "KG", Classification.RESTRICTED,
-                ((None, Role.SECURITY_OFFICER), (None, Role.DELEGATE))),
-    DemoAccount("guest.ru@demo.kenes.invalid", "Ivan Demo-Guest", "guest delegate (Russia)",
-                Affiliation.STATE, "RU", Classification.PARTICIPANTS,
-                tuple((code, Role.DELEGATE) for code in GUEST_FORMATS)),
-    DemoAccount("guest.cn@demo.kenes.invalid", "Li Demo-Guest", "guest delegate (China)",
-                Affiliation.STATE, "CN", Classification.PARTICIPANTS,
-                tuple((code, Role.DELEGATE) for code in GUEST_FORMATS)),
+    DemoAccount(
+        "secretariat@demo.kenes.invalid",
+        "Aida Demo-Secretariat",
+        "chairing state's secretariat",
+        Affiliation.SECRETARIAT,
+        None,
+        Classification.MEMBERS,
+        ((None, Role.SECRETARIAT),),
+    ),
+    DemoAccount(
+        "delegate.kz@demo.kenes.invalid",
+        "Arman Demo-Delegate",
+        "member delegate (Kazakhstan)",
+        Affiliation.STATE,
+        "KZ",
+        Classification.MEMBERS,
+        ((None, Role.DELEGATE),),
+    ),
+    DemoAccount(
+        "focal.uz@demo.kenes.invalid",
+        "Dilnoza Demo-Focal",
+        "focal point (Uzbekistan)",
+        Affiliation.STATE,
+        "UZ",
+        Classification.MEMBERS,
+        ((None, Role.FOCAL_POINT),),
+    ),
+    DemoAccount(
+        "security.kg@demo.kenes.invalid",
+        "Bakyt Demo-Security",
+        "security officer (Kyrgyzstan)",
+        Affiliation.STATE,
+        "KG",
+        Classification.RESTRICTED,
+        ((None, Role.SECURITY_OFFICER), (None, Role.DELEGATE)),
+    ),
+    DemoAccount(
+        "guest.ru@demo.kenes.invalid",
+        "Ivan Demo-Guest",
+        "guest delegate (Russia)",
+        Affiliation.STATE,
+        "RU",
+        Classification.PARTICIPANTS,
+        tuple((code, Role.DELEGATE) for code in GUEST_FORMATS),
+    ),
+    DemoAccount(
+        "guest.cn@demo.kenes.invalid",
+        "Li Demo-Guest",
+        "guest delegate (China)",
+        Affiliation.STATE,
+        "CN",
+        Classification.PARTICIPANTS,
+        tuple((code, Role.DELEGATE) for code in GUEST_FORMATS),
+    ),
 )
 
 DEMO_NOTE = "DEMO — fictional material for trying Kenes; not a real document."
@@ -115,25 +154,48 @@ def ensure_material() -> None:
         meeting_actions.answer_invitation(ACTOR, invitation, accept=True)
     docs = (
         ("demo-fm-2027-press", "DEMO press note (fictional)", "note", Classification.PUBLIC),
-        ("demo-fm-2027-agenda", "DEMO draft agenda shared with guests (fictional)", "note",
-         Classification.PARTICIPANTS),
+        (
+            "demo-fm-2027-agenda",
+            "DEMO draft agenda shared with guests (fictional)",
+            "note",
+            Classification.PARTICIPANTS,
+        ),
         ("demo-fm-2027-briefing", "DEMO members-only briefing (fictional)", "briefing", Classification.MEMBERS),
     )
     for code, title, kind, level in docs:
         meeting_actions.create_document(
-            ACTOR, fmt=fm, meeting=meeting, code=code, title_en=title, kind=kind, classification=level,
-            body=DEMO_NOTE, is_demo=True,
+            ACTOR,
+            fmt=fm,
+            meeting=meeting,
+            code=code,
+            title_en=title,
+            kind=kind,
+            classification=level,
+            body=DEMO_NOTE,
+            is_demo=True,
         )
     meeting_actions.create_document(
-        ACTOR, fmt=fm, meeting=meeting, code="demo-fm-2027-kz-notes",
-        title_en="DEMO Kazakhstan delegation's private notes (fictional)", kind="note",
-        classification=Classification.MEMBERS, owner_state=states["KZ"], body=DEMO_NOTE, is_demo=True,
+        ACTOR,
+        fmt=fm,
+        meeting=meeting,
+        code="demo-fm-2027-kz-notes",
+        title_en="DEMO Kazakhstan delegation's private notes (fictional)",
+        kind="note",
+        classification=Classification.MEMBERS,
+        owner_state=states["KZ"],
+        body=DEMO_NOTE,
+        is_demo=True,
     )
     meeting_actions.create_document(
-        ACTOR, fmt=scs, code="demo-scs-threat-summary",
-        title_en="DEMO restricted threat summary (fictional)", kind="briefing",
-        classification=Classification.RESTRICTED, distribution=[states["KG"], states["UZ"]],
-        body=DEMO_NOTE, is_demo=True,
+        ACTOR,
+        fmt=scs,
+        code="demo-scs-threat-summary",
+        title_en="DEMO restricted threat summary (fictional)",
+        kind="briefing",
+        classification=Classification.RESTRICTED,
+        distribution=[states["KG"], states["UZ"]],
+        body=DEMO_NOTE,
+        is_demo=True,
     )
     revoked = meeting_actions.create_meeting(
         ACTOR,
@@ -150,9 +212,15 @@ def ensure_material() -> None:
     meeting_actions.answer_invitation(ACTOR, invitation, accept=True)
     meeting_actions.revoke_invitation(ACTOR, invitation)
     meeting_actions.create_document(
-        ACTOR, fmt=heads, meeting=revoked, code="demo-hos-extra-2027-agenda",
-        title_en="DEMO agenda of the extraordinary session (fictional)", kind="note",
-        classification=Classification.PARTICIPANTS, body=DEMO_NOTE, is_demo=True,
+        ACTOR,
+        fmt=heads,
+        meeting=revoked,
+        code="demo-hos-extra-2027-agenda",
+        title_en="DEMO agenda of the extraordinary session (fictional)",
+        kind="note",
+        classification=Classification.PARTICIPANTS,
+        body=DEMO_NOTE,
+        is_demo=True,
     )
 
 

@@ -50,9 +50,7 @@ class Account(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
     affiliation = models.CharField(_("affiliation"), max_length=16, choices=Affiliation.choices)
-    state = models.ForeignKey(
-        "states.State", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
-    )
+    state = models.ForeignKey("states.State", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
     organisation = models.ForeignKey(
         "states.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
     )
@@ -105,9 +103,7 @@ class FormatRole(models.Model):
     """A role an account holds in one format, or in every format when ``format`` is empty."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="roles")
-    format = models.ForeignKey(
-        "meetings.Format", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
-    )
+    format = models.ForeignKey("meetings.Format", null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:

@@ -95,8 +95,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 return redirect(_safe_next(request))
         form.add_error("code", _("The code is not valid. Check your device's clock and try again."))
         status = 400
-    return render(request, "people/two_factor_verify.html", {"form": form, "next": _safe_next(request)},
-                  status=status)
+    return render(request, "people/two_factor_verify.html", {"form": form, "next": _safe_next(request)}, status=status)
 
 
 def _qr_svg(uri: str) -> str:
@@ -147,7 +146,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
         {
             "account": account,
             "roles": account.roles.select_related("format"),  # type: ignore[union-attr]
-            "tokens": ApiToken.objects.filter(account=account),
+            "tokens": ApiToken.objects.filter(account_id=account.pk),
             "has_device": user_has_device(account, confirmed=True),
             "verified": is_strongly_authenticated(account),
             "new_token": new_token,
@@ -170,7 +169,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, account=request.user)
+    token = get_object_or_404(ApiToken, pk=pk, account_id=request.user.pk)
     actions.revoke_token(request.user, token)
     messages.success(request, _("Token revoked."))
     return redirect("account")

@@ -66,7 +66,9 @@ def _states() -> object:
         "sources",
         Prefetch(
             "participations",
-            queryset=Participation.objects.select_related("mechanism").prefetch_related("sources").order_by("from_sort"),
+            queryset=Participation.objects.select_related("mechanism")
+            .prefetch_related("sources")
+            .order_by("from_sort"),
         ),
     )
 

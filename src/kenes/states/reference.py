@@ -33,15 +33,36 @@ FILES = (
 
 REQUIRED_COLUMNS = {
     "sources.csv": ["source_id", "title_outlet", "url"],
-    "states.csv": ["iso2", "iso3", "m49", "name_en", "name_ru", "capital_en", "state_languages", "timezone",
-                   "holidays_code", "source_ids"],
+    "states.csv": [
+        "iso2",
+        "iso3",
+        "m49",
+        "name_en",
+        "name_ru",
+        "capital_en",
+        "state_languages",
+        "timezone",
+        "holidays_code",
+        "source_ids",
+    ],
     "participation.csv": ["mechanism", "state_iso2", "status", "from_date", "until_date", "note", "source_ids"],
-    "formats.csv": ["format_id", "mechanism", "name_en", "name_ru", "level", "partner", "cadence_text",
-                    "source_ids"],
-    "meetings.csv": ["meeting_id", "format_id", "ordinal", "start_date", "end_date", "city_en", "country_iso2",
-                     "chair_state_iso2", "chair_person", "status", "guests", "note", "source_ids"],
-    "documents.csv": ["document_id", "meeting_id", "title_en", "kind", "adopted", "signatories", "note",
-                      "source_ids"],
+    "formats.csv": ["format_id", "mechanism", "name_en", "name_ru", "level", "partner", "cadence_text", "source_ids"],
+    "meetings.csv": [
+        "meeting_id",
+        "format_id",
+        "ordinal",
+        "start_date",
+        "end_date",
+        "city_en",
+        "country_iso2",
+        "chair_state_iso2",
+        "chair_person",
+        "status",
+        "guests",
+        "note",
+        "source_ids",
+    ],
+    "documents.csv": ["document_id", "meeting_id", "title_en", "kind", "adopted", "signatories", "note", "source_ids"],
     "proposals_2022.csv": ["proposal_id", "text_en", "text_ru", "kind", "source_ids"],
 }
 
@@ -342,9 +363,9 @@ def write(bundle: Bundle) -> dict[str, int]:
                 target = {"state": states[party], "organisation": None}
             else:
                 if party not in organisations:
-                    organisations[party] = Organisation.objects.get_or_create(
-                        code=party, defaults={"name_en": party}
-                    )[0]
+                    organisations[party] = Organisation.objects.get_or_create(code=party, defaults={"name_en": party})[
+                        0
+                    ]
                 target = {"state": None, "organisation": organisations[party]}
             Invitation.objects.update_or_create(
                 meeting=meeting,

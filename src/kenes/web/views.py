@@ -95,9 +95,7 @@ def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
 def document_detail(request: HttpRequest, code: str) -> HttpResponse:
     document: Document = get_visible_or_404(
         request.user,
-        Document.objects.select_related("meeting", "format", "owner_state").prefetch_related(
-            "sources", "signatories"
-        ),
+        Document.objects.select_related("meeting", "format", "owner_state").prefetch_related("sources", "signatories"),
         code=code,
     )
     return render(
@@ -111,8 +109,9 @@ def document_detail(request: HttpRequest, code: str) -> HttpResponse:
 def document_edit(request: HttpRequest, code: str) -> HttpResponse:
     document: Document = get_visible_or_404(request.user, Document.objects.select_related("format"), code=code)
     if not can(request.user, "edit", document):
-        return render(request, "web/error.html", {"message": _("You may read this document but not change it.")},
-                      status=403)
+        return render(
+            request, "web/error.html", {"message": _("You may read this document but not change it.")}, status=403
+        )
     error: ActionError | None = None
     if request.method == "POST":
         try:
