@@ -146,7 +146,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
         {
             "account": account,
             "roles": account.roles.select_related("format"),  # type: ignore[union-attr]
-            "tokens": ApiToken.objects.filter(account_id=account.pk),
+            "tokens": ApiToken.objects.filter(account_id=account.pk or 0),
             "has_device": user_has_device(account, confirmed=True),
             "verified": is_strongly_authenticated(account),
             "new_token": new_token,
