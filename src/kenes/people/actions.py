@@ -120,6 +120,8 @@ def confirm_totp(actor: Account, device: TOTPDevice, code: str) -> TOTPDevice:
     if device.user_id != actor.pk or device.confirmed:
         raise ActionError(_("This authenticator cannot be confirmed."))
     code = (code or "").strip().replace(" ", "")
+    if not device.verify_is_allowed()[0]:
+        raise ActionError(_("Too many wrong codes. Wait a little and try again."), field="code")
     if not code.isdigit() or not device.verify_token(code):
         raise ActionError(_("The code is not valid. Check your device's clock and try again."), field="code")
     with transaction.atomic():

@@ -34,6 +34,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=gettext_lazy("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip().lower()
+
     error_messages = {
         "invalid_login": gettext_lazy("The e-mail or the password is wrong."),
         "inactive": gettext_lazy("This account is disabled."),
@@ -55,6 +58,13 @@ class LoginView(auth_views.LoginView):
             return redirect(f"{_url('two_factor_verify')}?next={target}")
         actions.record_login(account, two_factor=False)
         return response
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The name django-axes counts failures under: the e-mail, case-folded, so that
+    ``Name@…`` and ``name@…`` share one counter."""
+    value = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(value).strip().lower()
 
 
 def _url(name: str) -> str:
@@ -88,13 +98,19 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().replace(" ", "")
-        for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
-            if code.isdigit() and device.verify_token(code):
-                otp_login(request, device)
-                actions.record_login(request.user, two_factor=True)  # type: ignore[arg-type]
-                return redirect(_safe_next(request))
-        form.add_error("code", _("The code is not valid. Check your device's clock and try again."))
-        status = 400
+        devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+        if not any(device.verify_is_allowed()[0] for device in devices):
+            # django-otp slows down guessing: each wrong code doubles the wait before the next.
+            form.add_error("code", _("Too many wrong codes. Wait a little and try again."))
+            status = 429
+        else:
+            for device in devices:
+                if code.isdigit() and device.verify_token(code):
+                    otp_login(request, device)
+                    actions.record_login(request.user, two_factor=True)  # type: ignore[arg-type]
+                    return redirect(_safe_next(request))
+            form.add_error("code", _("The code is not valid. Check your device's clock and try again."))
+            status = 400
     return render(request, "people/two_factor_verify.html", {"form": form, "next": _safe_next(request)}, status=status)
 
 
