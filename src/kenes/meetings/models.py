@@ -63,7 +63,7 @@ class Meeting(Protected, SourcedModel):
     code = models.CharField(max_length=100, unique=True)
     format = models.ForeignKey(Format, on_delete=models.PROTECT, related_name="meetings")
     ordinal = models.CharField(max_length=16, blank=True)
-    title_en = models.CharField(max_length=300, blank=True, help_text="Only for demo meetings.")
+    title_en = models.CharField(max_length=300, blank=True, help_text=_("Only for demo meetings."))
     start_text = models.CharField(max_length=10, blank=True)
     end_text = models.CharField(max_length=10, blank=True)
     start_sort = models.DateField(null=True, blank=True, editable=False)
@@ -122,7 +122,7 @@ class Invitation(models.Model):
     )
     standing = models.CharField(max_length=20, choices=Standing.choices, default=Standing.GUEST)
     status = models.CharField(max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
-    person = models.CharField(max_length=100, blank=True, help_text="As the source names the attendee.")
+    person = models.CharField(max_length=100, blank=True, help_text=_("As the source names the attendee."))
 
     class Meta:
         ordering = ["meeting", "id"]

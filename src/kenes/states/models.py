@@ -18,7 +18,7 @@ class Source(models.Model):
 
     code = models.CharField(max_length=16, unique=True)
     title = models.CharField(max_length=300)
-    urls = models.TextField(blank=True, help_text="One URL a line.")
+    urls = models.TextField(blank=True, help_text=_("One URL a line."))
     note = models.TextField(blank=True)
 
     class Meta:
