@@ -100,6 +100,8 @@ TEMPLATES = [
     },
 ]
 
+if PRODUCTION and not os.environ.get("KENES_DATABASE_URL"):
+    raise RuntimeError("KENES_ENV=production needs KENES_DATABASE_URL (a PostgreSQL URL)")
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("KENES_DATABASE_URL", f"sqlite:///{VAR_DIR / 'kenes.sqlite3'}"),
@@ -112,12 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
 REDIS_URL = os.environ.get("KENES_REDIS_URL", "")
+CACHE_PREFIX = os.environ.get("KENES_CACHE_PREFIX", "kenes")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("KENES_CACHE_PREFIX", "kenes"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
 else:

@@ -169,3 +169,69 @@ def test_logout_needs_post(signed_in: Any) -> None:
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/").status_code == 302
     assert client.get("/account/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_no_token_before_two_factor_is_set_up(accounts: dict[str, Any]) -> None:
+    from kenes.people.actions import create_account
+
+    account = create_account(
+        "test",
+        email="fresh@example.test",
+        full_name="Fresh",
+        password=None,
+        affiliation="state",
+        state=accounts["kz"].state,
+        clearance="members",
+    )
+    with pytest.raises(CommandError, match="two-factor"):
+        call_command("create_token", account.email)
+    assert not ApiToken.objects.filter(account=account).exists()
+
+
+@pytest.mark.django_db
+def test_admin_needs_the_second_factor_and_hides_what_the_policy_hides(accounts: dict[str, Any]) -> None:
+    from kenes.people.models import Account
+
+    admin = Account.objects.get(pk=accounts["secretariat"].pk)
+    Account.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    unverified = login(Client(), admin, two_factor=False)
+    assert unverified.get("/admin/meetings/document/").status_code == 302
+    client = login(Client(), admin)
+    page = client.get("/admin/meetings/document/").content.decode()
+    assert "demo-fm-2027-briefing" in page
+    assert "demo-scs-threat-summary" not in page  # restricted: not on the secretariat's distribution
+    assert "demo-fm-2027-kz-notes" not in page  # private to Kazakhstan's delegation
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_create_account_command() -> None:
+    from kenes.people.models import Account
+
+    call_command(
+        "create_account", "New.Person@Example.test", "--name", "New Person", "--affiliation", "state",
+        "--state", "tj", "--clearance", "members", "--role", "delegate", "--role", "focal_point:ca_foreign_ministers",
+    )  # fmt: skip
+    account = Account.objects.get(email="new.person@example.test")
+    assert account.state is not None and account.state.iso2 == "TJ"
+    assert sorted(account.roles.values_list("role", flat=True)) == ["delegate", "focal_point"]
+    assert AuditEvent.objects.filter(verb="account.created", target_id=str(account.pk)).exists()
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_account", "new.person@example.test", "--name", "X", "--affiliation", "secretariat")
+    with pytest.raises(CommandError, match="unknown state"):
+        call_command("create_account", "x@example.test", "--name", "X", "--affiliation", "state", "--state", "ZZ")
+    with pytest.raises(CommandError, match="exactly one state"):
+        call_command("create_account", "y@example.test", "--name", "Y", "--affiliation", "state")
+    assert not Account.objects.filter(email__in=["x@example.test", "y@example.test"]).exists()
+
+
+@pytest.mark.django_db
+def test_reset_two_factor_command(accounts: dict[str, Any]) -> None:
+    call_command("reset_two_factor", accounts["kz"].email, "--operator", "it-desk")
+    assert not TOTPDevice.objects.filter(user=accounts["kz"]).exists()
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None and event.verb == "account.two_factor_reset" and event.actor_label == "operator:it-desk"
+    client = Client()
+    response = client.post("/login/", {"username": accounts["kz"].email, "password": DEMO_PASSWORD})
+    assert response["Location"].startswith("/account/2fa/setup/")

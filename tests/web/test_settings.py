@@ -31,6 +31,7 @@ def test_production_passes_check_deploy(tmp_path: Path) -> None:
             "KENES_SECRET_KEY": "x" * 64 + "-not-a-real-secret-but-long-and-varied-0123456789",
             "KENES_ALLOWED_HOSTS": "kenes.example.org",
             "KENES_VAR_DIR": str(tmp_path),
+            "KENES_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -47,3 +48,9 @@ def test_production_without_secret_key_refuses_to_start(tmp_path: Path) -> None:
     result = _check({"KENES_ENV": "production", "KENES_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "KENES_SECRET_KEY" in result.stderr
+
+
+def test_production_without_database_url_refuses_to_start(tmp_path: Path) -> None:
+    result = _check({"KENES_ENV": "production", "KENES_SECRET_KEY": "k" * 60, "KENES_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "KENES_DATABASE_URL" in result.stderr

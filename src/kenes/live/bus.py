@@ -50,14 +50,15 @@ class MemoryBus:
 
 
 class RedisBus:
-    def __init__(self, url: str, keep: int = 10000) -> None:
+    def __init__(self, url: str, keep: int = 10000, prefix: str = "kenes") -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url)
         self._keep = keep
+        self._prefix = prefix
 
     def _key(self, channel: str) -> str:
-        return f"kenes:live:{channel}"
+        return f"{self._prefix}:live:{channel}"
 
     def publish(self, channel: str, payload: dict[str, Any]) -> str:
         data = json.dumps(payload, default=str)
@@ -80,7 +81,7 @@ _bus: Bus | None = None
 def get_bus() -> Bus:
     global _bus
     if _bus is None:
-        _bus = RedisBus(settings.REDIS_URL) if settings.REDIS_URL else MemoryBus()
+        _bus = RedisBus(settings.REDIS_URL, prefix=settings.CACHE_PREFIX) if settings.REDIS_URL else MemoryBus()
     return _bus
 
 

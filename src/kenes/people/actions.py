@@ -86,6 +86,9 @@ def create_token(actor: Any, account: Account, name: str) -> tuple[ApiToken, str
     """A new bearer token for ``account``; the raw token is returned once and never stored."""
     if not isinstance(actor, str) and actor.pk != account.pk:
         raise ActionError(_("You may only create tokens for your own account."))
+    if account.requires_two_factor and not TOTPDevice.objects.filter(user=account, confirmed=True).exists():
+        # A token counts as strong authentication, so it is only issued once TOTP is set up.
+        raise ActionError(_("Set up two-factor authentication before creating API tokens."))
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ActionError(_("Give the token a name of at most 100 characters."), field="name")
@@ -135,3 +138,12 @@ def confirm_totp(actor: Account, device: TOTPDevice, code: str) -> TOTPDevice:
 def record_login(account: Account, *, two_factor: bool) -> None:
     with transaction.atomic():
         audit.record(account, "account.logged_in", account, two_factor=two_factor)
+
+
+def reset_two_factor(actor: Any, account: Account) -> int:
+    """Remove an account's authenticators (a lost phone); it enrols again at its next sign-in."""
+    _require_admin(actor)
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=account).delete()
+        audit.record(actor, "account.two_factor_reset", account, devices_removed=removed)
+    return removed

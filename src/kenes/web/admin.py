@@ -3,15 +3,36 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.admin import OTPAdminSite
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kenes.access.models import Protected
+from kenes.access.policy import visible
 from kenes.audit.models import AuditEvent
 from kenes.meetings.models import Document, Format, Invitation, Meeting
 from kenes.people.models import Account, ApiToken, FormatRole
 from kenes.states.models import Participation, Source, State
 
+# The admin demands a verified second factor, like every page that shows more than public material.
+admin.site.__class__ = OTPAdminSite
+# Editable third-party admin pages would change data outside the audited actions (and TOTP
+# pages would show secrets): they are not offered.
+for _model in (TOTPDevice, StaticDevice, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if issubclass(self.model, Protected):
+            return visible(request.user, queryset)
+        return queryset
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

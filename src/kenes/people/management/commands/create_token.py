@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kenes.errors import ActionError
 from kenes.people import actions
 from kenes.people.models import Account
 
@@ -17,5 +18,8 @@ class Command(BaseCommand):
         account = Account.objects.filter(email=options["email"].strip().lower(), is_active=True).first()
         if account is None:
             raise CommandError(f"no active account with the e-mail {options['email']}")
-        _token, raw = actions.create_token("create_token", account, options["name"])
+        try:
+            _token, raw = actions.create_token("create_token", account, options["name"])
+        except ActionError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(raw)
