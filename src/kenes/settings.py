@@ -219,6 +219,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# The address people use to reach Kenes, for links in e-mails.
+KENES_BASE_URL = os.environ.get("KENES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Where ./dev demo and the tests find the real mechanism data.
 KENES_DATA_DIR = Path(os.environ.get("KENES_DATA_DIR", ROOT_DIR.parent / "shared" / "data"))
 

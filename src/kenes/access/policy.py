@@ -207,7 +207,13 @@ def get_visible_or_404(account: Any, queryset: QuerySet[Any], **lookup: Any) -> 
 
 def require(account: Any, verb: str, obj: Model) -> None:
     """Raise 404 when ``account`` may not read ``obj`` (its existence does not leak), 403 when it
-    may read but not ``verb`` it."""
+    may read but not ``verb`` it.
+
+    An operator's management command acts as a string naming itself (``"load_demo"``): whoever runs
+    commands on the server already holds the database, so the policy does not stand in its way.
+    """
+    if isinstance(account, str):
+        return
     if not can(account, "view", obj):
         raise Http404("Not found")
     if verb != "view" and not can(account, verb, obj):

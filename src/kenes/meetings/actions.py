@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kenes.access.levels import Classification
+from kenes.access.levels import Classification, rank
 from kenes.access.policy import require
 from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.models import (
+    AgendaItem,
+    AgendaStatus,
+    CadenceReminder,
+    ChairRule,
+    DecisionRule,
+    Delegation,
+    DelegationMember,
+    DelegationRole,
     Document,
     Format,
     Invitation,
     InvitationStatus,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     Standing,
 )
 from kenes.states.dates import PartialDate
-from kenes.states.models import State
+from kenes.states.models import Organisation, State
 
 
 def update_document(
@@ -108,30 +120,115 @@ def _require_secretariat(actor: Any, fmt: Format) -> None:
         raise PermissionDenied(_("Only the secretariat of this format may do this."))
 
 
+def _parse_day(value: str, field: str) -> dt.date:
+    try:
+        day = PartialDate.parse(value).as_date()
+    except ValueError:
+        day = None
+    if day is None:
+        raise ActionError(_("Dates are written YYYY-MM-DD."), field=field)
+    return day
+
+
+def _roman(number: int) -> str:
+    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def _from_roman(text: str) -> int | None:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    if not text or any(ch not in values for ch in text):
+        return None
+    total = 0
+    for i, ch in enumerate(text):
+        value = values[ch]
+        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
+    return total
+
+
+def next_ordinal(fmt: Format) -> str:
+    """The next Roman ordinal of a format's regular meetings (the data numbers them I, II, …)."""
+    numbers = [_from_roman(o) for o in Meeting.objects.filter(format=fmt).values_list("ordinal", flat=True)]
+    return _roman(max([n for n in numbers if n] or [0]) + 1)
+
+
+def _validate_schedule(
+    fmt: Format,
+    *,
+    start: dt.date,
+    end: dt.date,
+    chair_state: State | None,
+    timezone_name: str,
+    exclude: int | None = None,
+) -> None:
+    from kenes.states.queries import members_on
+
+    if end < start:
+        raise ActionError(_("The meeting ends before it starts."), field="end_text")
+    if (end - start).days > 14:
+        raise ActionError(_("A meeting lasts at most 15 days."), field="end_text")
+    if timezone_name and timezone_name not in zoneinfo.available_timezones():
+        raise ActionError(_("Unknown time zone."), field="timezone")
+    if chair_state is not None and not members_on(fmt.mechanism_id, start).filter(pk=chair_state.pk).exists():
+        raise ActionError(_("The chair must be a member state on the meeting's dates."), field="chair_state")
+    others = Meeting.objects.filter(format=fmt, start_sort__lte=end).exclude(
+        status__in=[MeetingStatus.CANCELLED, MeetingStatus.POSTPONED]
+    )
+    if exclude:
+        others = others.exclude(pk=exclude)
+    for other in others.only("start_text", "end_text", "code"):
+        o_start, o_end = other.start_date, other.end_date
+        if o_start and o_end and not (o_end < start or o_start > end):
+            raise ActionError(
+                _("These dates overlap another meeting of this format (%(code)s).") % {"code": other.code},
+                field="start_text",
+            )
+
+
 def create_meeting(
     actor: Any,
     *,
     fmt: Format,
-    code: str,
+    code: str = "",
     title_en: str = "",
     start_text: str = "",
     end_text: str = "",
     city_en: str = "",
     country: State | None = None,
     chair_state: State | None = None,
-    classification: str = Classification.PARTICIPANTS,
+    timezone_name: str = "",
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+    kind: str = MeetingKind.REGULAR,
+    ordinal: str | None = None,
+    classification: str | None = None,
     status: str = MeetingStatus.PLANNED,
     is_demo: bool = False,
 ) -> Meeting:
+    """Plan a meeting of ``fmt``. Regular meetings get the format's next ordinal; the host chairs
+    where the format says so; the classification defaults to the format's."""
     _require_secretariat(actor, fmt)
+    classification = classification or fmt.default_classification
     if classification not in Classification.values:
         raise ActionError(_("Unknown classification."), field="classification")
-    for field, value in (("start_text", start_text), ("end_text", end_text)):
-        if value:
-            try:
-                PartialDate.parse(value)
-            except ValueError as exc:
-                raise ActionError(_("Dates are written YYYY-MM-DD."), field=field) from exc
+    if kind not in MeetingKind.values:
+        raise ActionError(_("Unknown kind of meeting."), field="kind")
+    if status not in (MeetingStatus.PLANNED, MeetingStatus.CONVENED):
+        raise ActionError(_("A new meeting is planned or convened."), field="status")
+    start = _parse_day(start_text, "start_text")
+    end = _parse_day(end_text or start_text, "end_text")
+    if chair_state is None and fmt.chair_rule == ChairRule.HOST:
+        chair_state = country
+    _validate_schedule(fmt, start=start, end=end, chair_state=chair_state, timezone_name=timezone_name)
+    if ordinal is None:
+        ordinal = next_ordinal(fmt) if kind == MeetingKind.REGULAR else ""
+    code = code or (f"{fmt.code}-{ordinal}" if ordinal else f"{fmt.code}-{start.isoformat()}")
     if Meeting.objects.filter(code=code).exists():
         raise ActionError(_("A meeting with this code already exists."), field="code")
     with transaction.atomic():
@@ -139,18 +236,110 @@ def create_meeting(
             format=fmt,
             code=code,
             title_en=title_en,
-            start_text=start_text,
-            end_text=end_text,
+            ordinal=ordinal,
+            kind=kind,
+            start_text=start.isoformat(),
+            end_text=end.isoformat(),
             city_en=city_en,
             country=country,
             chair_state=chair_state,
+            timezone=timezone_name,
+            start_time=start_time,
+            end_time=end_time,
             classification=classification,
             status=status,
             is_demo=is_demo,
         )
-        audit.record(actor, "meeting.created", meeting, code=code, classification=classification)
+        audit.record(
+            actor, "meeting.created", meeting, code=code, classification=classification, start=start.isoformat()
+        )
         publish_on_commit(f"format:{fmt.pk}", {"verb": "meeting.created", "meeting": meeting.pk})
     return meeting
+
+
+# Which status may follow which; every step is its own audited action.
+TRANSITIONS: dict[str, set[str]] = {
+    MeetingStatus.PLANNED: {MeetingStatus.CONVENED, MeetingStatus.POSTPONED, MeetingStatus.CANCELLED},
+    MeetingStatus.CONVENED: {MeetingStatus.HELD, MeetingStatus.POSTPONED, MeetingStatus.CANCELLED},
+    MeetingStatus.POSTPONED: {MeetingStatus.PLANNED, MeetingStatus.CANCELLED},
+    MeetingStatus.HELD: set(),
+    MeetingStatus.CANCELLED: set(),
+    MeetingStatus.UNVERIFIED: set(),
+}
+
+
+def change_meeting_status(
+    actor: Any, meeting: Meeting, to: str, *, expected_version: int | None = None, today: dt.date | None = None
+) -> Meeting:
+    require(actor, "view", meeting)
+    _require_secretariat(actor, meeting.format)
+    if to not in MeetingStatus.values:
+        raise ActionError(_("Unknown status."), field="status")
+    with transaction.atomic():
+        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(_("Someone else changed this meeting since you opened it. Reload it and try again."))
+        if to not in TRANSITIONS.get(current.status, set()):
+            raise ActionError(
+                _("A %(from)s meeting cannot become %(to)s.")
+                % {"from": current.get_status_display(), "to": MeetingStatus(to).label},
+                field="status",
+            )
+        if to == MeetingStatus.HELD and current.start_date and current.start_date > (today or timezone.localdate()):
+            raise ActionError(_("A meeting cannot be marked held before it starts."), field="status")
+        before = current.status
+        current.status = to
+        current.version += 1
+        current.save(update_fields=["status", "version", "start_sort"])
+        audit.record(actor, "meeting.status_changed", current, before=before, after=to, version=current.version)
+        publish_on_commit(f"meeting:{current.pk}", {"verb": "meeting.status_changed", "meeting": current.pk})
+    return current
+
+
+def reschedule_meeting(
+    actor: Any,
+    meeting: Meeting,
+    *,
+    start_text: str,
+    end_text: str = "",
+    expected_version: int | None = None,
+    city_en: str | None = None,
+    country: State | None = None,
+) -> Meeting:
+    """New dates (and optionally venue) for a planned, convened or postponed meeting."""
+    require(actor, "view", meeting)
+    _require_secretariat(actor, meeting.format)
+    start = _parse_day(start_text, "start_text")
+    end = _parse_day(end_text or start_text, "end_text")
+    with transaction.atomic():
+        current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(_("Someone else changed this meeting since you opened it. Reload it and try again."))
+        if current.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
+            raise ActionError(_("A held or cancelled meeting keeps its dates."), field="start_text")
+        _validate_schedule(
+            current.format,
+            start=start,
+            end=end,
+            chair_state=current.chair_state,
+            timezone_name=current.timezone,
+            exclude=current.pk,
+        )
+        before = (current.start_text, current.end_text)
+        current.start_text, current.end_text = start.isoformat(), end.isoformat()
+        if city_en is not None:
+            current.city_en = city_en
+        if country is not None:
+            current.country = country
+        if current.status == MeetingStatus.POSTPONED:
+            current.status = MeetingStatus.PLANNED
+        current.version += 1
+        current.save()
+        audit.record(
+            actor, "meeting.rescheduled", current, before=list(before), after=[current.start_text, current.end_text]
+        )
+        publish_on_commit(f"meeting:{current.pk}", {"verb": "meeting.rescheduled", "meeting": current.pk})
+    return current
 
 
 def create_document(
@@ -207,25 +396,69 @@ def create_document(
     return document
 
 
-def invite(actor: Any, meeting: Meeting, *, state: State, standing: str = Standing.GUEST) -> Invitation:
-    """Invite a state that is not a member of the meeting's mechanism on the meeting's date."""
+def invite(
+    actor: Any,
+    meeting: Meeting,
+    *,
+    state: State | None = None,
+    organisation: Organisation | None = None,
+    standing: str = Standing.GUEST,
+) -> Invitation:
+    """Invite a non-member state, or an organisation, with a standing the format allows."""
+    require(actor, "view", meeting)
     _require_secretariat(actor, meeting.format)
     from kenes.states.queries import members_on
 
-    day = meeting.start_sort
-    if members_on(meeting.format.mechanism_id, day).filter(pk=state.pk).exists():
-        raise ActionError(_("This state is a member: members are not invited as guests."), field="state")
+    if (state is None) == (organisation is None):
+        raise ActionError(_("Invite one state or one organisation."), field="state")
     if standing not in Standing.values:
         raise ActionError(_("Unknown standing."), field="standing")
+    if standing not in meeting.format.invitable_standings:
+        raise ActionError(_("This format does not invite with that standing."), field="standing")
+    if meeting.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
+        raise ActionError(_("Invitations are sent before a meeting, not after it or once cancelled."))
+    if state is not None and members_on(meeting.format.mechanism_id, meeting.start_sort).filter(pk=state.pk).exists():
+        raise ActionError(_("This state is a member: members are not invited as guests."), field="state")
     with transaction.atomic():
-        invitation, created = Invitation.objects.get_or_create(
-            meeting=meeting, state=state, defaults={"standing": standing}
+        existing = (
+            Invitation.objects.select_for_update()
+            .filter(meeting=meeting, state=state, organisation=organisation)
+            .first()
         )
-        if not created:
-            raise ActionError(_("This state is already invited."), field="state")
-        audit.record(actor, "invitation.sent", invitation, meeting=meeting.code, state=state.iso2, standing=standing)
+        if existing is not None and existing.status != InvitationStatus.REVOKED:
+            raise ActionError(_("This party is already invited."), field="state")
+        if existing is not None:  # a revoked invitation may be sent again
+            existing.status, existing.standing = InvitationStatus.PENDING, standing
+            existing.save(update_fields=["status", "standing"])
+            invitation = existing
+        else:
+            invitation = Invitation.objects.create(
+                meeting=meeting, state=state, organisation=organisation, standing=standing
+            )
+        party = state.iso2 if state else organisation.code if organisation else ""
+        audit.record(actor, "invitation.sent", invitation, meeting=meeting.code, party=party, standing=standing)
         publish_on_commit(f"meeting:{meeting.pk}", {"verb": "invitation.sent", "invitation": invitation.pk})
+    _notify_focal_points(invitation)
     return invitation
+
+
+def _notify_focal_points(invitation: Invitation) -> None:
+    """Tell the invited delegation's focal points: a link, no protected content."""
+    from kenes.people.models import Account, Role
+    from kenes.people.notify import notify
+
+    if invitation.state_id is None:
+        return
+    recipients = Account.objects.filter(
+        state_id=invitation.state_id, is_active=True, roles__role=Role.FOCAL_POINT
+    ).distinct()
+    for account in recipients:
+        notify(
+            account,
+            "invitation.sent",
+            _("Your delegation is invited to a meeting. Open Kenes to answer."),
+            url=f"/meetings/{invitation.meeting.code}/",
+        )
 
 
 def answer_invitation(actor: Any, invitation: Invitation, *, accept: bool) -> Invitation:
@@ -260,3 +493,315 @@ def revoke_invitation(actor: Any, invitation: Invitation) -> Invitation:
         audit.record(actor, "invitation.revoked", current)
         publish_on_commit(f"meeting:{current.meeting_id}", {"verb": "invitation.revoked"})
     return current
+
+
+# --- Format rules ---------------------------------------------------------------------------
+
+
+def update_format_rules(
+    actor: Any,
+    fmt: Format,
+    *,
+    expected_version: int,
+    cadence_months: int | None,
+    chair_rule: str,
+    rotation_order: list[str],
+    decision_rule: str = DecisionRule.CONSENSUS,
+    invitable: list[str],
+    default_classification: str,
+    working_languages: list[str],
+    rules_basis: str = "",
+) -> Format:
+    """Change a format's rules; each is validated and the change is audited with before/after."""
+    from django.conf import settings
+
+    from kenes.states.queries import members_on
+
+    _require_secretariat(actor, fmt)
+    if cadence_months is not None and not 1 <= cadence_months <= 60:
+        raise ActionError(_("The cadence is at least once every 1 to 60 months."), field="cadence_months")
+    if chair_rule not in ChairRule.values:
+        raise ActionError(_("Unknown chair rule."), field="chair_rule")
+    rotation = [code.strip().upper() for code in rotation_order if code.strip()]
+    if len(set(rotation)) != len(rotation):
+        raise ActionError(_("A state appears twice in the rotation order."), field="rotation_order")
+    members = set(members_on(fmt.mechanism_id).values_list("iso2", flat=True))
+    strangers = [code for code in rotation if code not in members]
+    if strangers:
+        raise ActionError(
+            _("Only member states take the chair: %(codes)s is not a member.") % {"codes": ", ".join(strangers)},
+            field="rotation_order",
+        )
+    if chair_rule == ChairRule.ROTATION and not rotation:
+        raise ActionError(_("A rotating chair needs the rotation order."), field="rotation_order")
+    if decision_rule not in DecisionRule.values:
+        raise ActionError(_("Unknown decision rule."), field="decision_rule")
+    if any(code not in Standing.values for code in invitable):
+        raise ActionError(_("Unknown standing among those who may be invited."), field="invitable")
+    if default_classification not in Classification.values:
+        raise ActionError(_("Unknown classification."), field="default_classification")
+    known = {code for code, _name in settings.LANGUAGES}
+    languages = [code.strip() for code in working_languages if code.strip()]
+    if not languages or any(code not in known for code in languages):
+        raise ActionError(_("Working languages must be among Kenes's languages."), field="working_languages")
+    with transaction.atomic():
+        current = Format.objects.select_for_update().get(pk=fmt.pk)
+        if current.rules_version != expected_version:
+            raise Conflict(_("Someone else changed these rules since you opened them. Reload and try again."))
+        fields = {
+            "cadence_months": cadence_months,
+            "chair_rule": chair_rule,
+            "rotation_order": ";".join(rotation),
+            "decision_rule": decision_rule,
+            "invitable": ";".join(invitable),
+            "default_classification": default_classification,
+            "working_languages": ";".join(languages),
+            "rules_basis": rules_basis.strip(),
+        }
+        before = {name: getattr(current, name) for name in fields}
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.rules_version += 1
+        current.save()
+        audit.record(actor, "format.rules_changed", current, before=before, after=fields)
+        publish_on_commit(f"format:{current.pk}", {"verb": "format.rules_changed", "format": current.pk})
+    return current
+
+
+# --- Agenda ---------------------------------------------------------------------------------
+
+
+def _check_item_level(meeting: Meeting, classification: str) -> None:
+    if classification not in Classification.values:
+        raise ActionError(_("Unknown classification."), field="classification")
+    if rank(classification) < rank(meeting.classification):
+        raise ActionError(_("An agenda item is classified at least as high as its meeting."), field="classification")
+
+
+def add_agenda_item(
+    actor: Any,
+    meeting: Meeting,
+    *,
+    title: str,
+    classification: str | None = None,
+    presenter: str = "",
+    documents: list[Document] | None = None,
+) -> AgendaItem:
+    require(actor, "view", meeting)
+    _require_secretariat(actor, meeting.format)
+    title = title.strip()
+    if not title or len(title) > 300:
+        raise ActionError(_("Give the item a title of at most 300 characters."), field="title")
+    classification = classification or meeting.classification
+    _check_item_level(meeting, classification)
+    for document in documents or []:
+        if document.meeting_id not in (None, meeting.pk) or document.format_id != meeting.format_id:
+            raise ActionError(_("Only documents of this meeting can be linked."), field="documents")
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=meeting.pk)  # serialise positions per meeting
+        last = AgendaItem.objects.filter(meeting=meeting).aggregate(Max("position"))["position__max"] or 0
+        item = AgendaItem.objects.create(
+            meeting=meeting, position=last + 1, title=title, classification=classification, presenter=presenter
+        )
+        if documents:
+            item.documents.set(documents)
+        audit.record(actor, "agenda.item_added", item, meeting=meeting.code, classification=classification)
+        publish_on_commit(f"meeting:{meeting.pk}", {"verb": "agenda.item_added", "item": item.pk})
+    return item
+
+
+def update_agenda_item(
+    actor: Any,
+    item: AgendaItem,
+    *,
+    expected_version: int | None = None,
+    title: str | None = None,
+    presenter: str | None = None,
+    status: str | None = None,
+    classification: str | None = None,
+) -> AgendaItem:
+    require(actor, "view", item)
+    _require_secretariat(actor, item.meeting.format)
+    changes: dict[str, Any] = {}
+    if title is not None:
+        if not title.strip() or len(title.strip()) > 300:
+            raise ActionError(_("Give the item a title of at most 300 characters."), field="title")
+        changes["title"] = title.strip()
+    if presenter is not None:
+        changes["presenter"] = presenter.strip()
+    if status is not None:
+        if status not in AgendaStatus.values:
+            raise ActionError(_("Unknown status."), field="status")
+        changes["status"] = status
+    if classification is not None:
+        _check_item_level(item.meeting, classification)
+        changes["classification"] = classification
+    with transaction.atomic():
+        current = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(_("Someone else changed this item since you opened it. Reload it and try again."))
+        before = {name: getattr(current, name) for name in changes}
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.version += 1
+        current.save()
+        audit.record(actor, "agenda.item_updated", current, before=before, after=changes)
+        publish_on_commit(f"meeting:{current.meeting_id}", {"verb": "agenda.item_updated", "item": current.pk})
+    return current
+
+
+def move_agenda_item(actor: Any, item: AgendaItem, *, to_position: int) -> list[AgendaItem]:
+    """Put ``item`` at ``to_position`` (1-based among all items) and renumber the rest."""
+    require(actor, "view", item)
+    _require_secretariat(actor, item.meeting.format)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=item.meeting_id)
+        items = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "id"))
+        if not 1 <= to_position <= len(items):
+            raise ActionError(_("There is no such place on the agenda."), field="position")
+        moving = next(i for i in items if i.pk == item.pk)
+        items.remove(moving)
+        items.insert(to_position - 1, moving)
+        for index, entry in enumerate(items, start=1):
+            if entry.position != index:
+                entry.position = index
+                entry.save(update_fields=["position"])
+        audit.record(actor, "agenda.item_moved", moving, to_position=to_position)
+        publish_on_commit(f"meeting:{item.meeting_id}", {"verb": "agenda.reordered", "meeting": item.meeting_id})
+    return items
+
+
+def remove_agenda_item(actor: Any, item: AgendaItem) -> None:
+    require(actor, "view", item)
+    _require_secretariat(actor, item.meeting.format)
+    with transaction.atomic():
+        meeting_id, title = item.meeting_id, item.title
+        audit.record(actor, "agenda.item_removed", item, title=title)
+        item.delete()
+        for index, entry in enumerate(AgendaItem.objects.filter(meeting_id=meeting_id).order_by("position"), 1):
+            if entry.position != index:
+                entry.position = index
+                entry.save(update_fields=["position"])
+        publish_on_commit(f"meeting:{meeting_id}", {"verb": "agenda.item_removed", "meeting": meeting_id})
+
+
+# --- Delegations ----------------------------------------------------------------------------
+
+
+def save_delegation(
+    actor: Any,
+    meeting: Meeting,
+    *,
+    members: list[dict[str, str]],
+    expected_version: int | None = None,
+    state: State | None = None,
+) -> Delegation:
+    """Replace the actor's state's delegation list for ``meeting`` (its focal point keeps it)."""
+    from kenes.people.models import Role
+    from kenes.states.queries import members_on
+
+    require(actor, "view", meeting)
+    if isinstance(actor, str):
+        if state is None:
+            raise ActionError(_("Name the state of the delegation."), field="state")
+    else:
+        state = actor.state
+        if state is None or not actor.roles.filter(role=Role.FOCAL_POINT).exists():
+            raise PermissionDenied(_("A delegation's list is kept by its own focal point."))
+    assert state is not None
+    is_member = members_on(meeting.format.mechanism_id, meeting.start_sort).filter(pk=state.pk).exists()
+    invited = meeting.invitations.filter(state=state, status=InvitationStatus.ACCEPTED).exists()
+    if not (is_member or invited):
+        raise ActionError(_("Only member states and accepted guests send a delegation."), field="state")
+    cleaned = []
+    for index, row in enumerate(members):
+        name = (row.get("full_name") or "").strip()
+        role = row.get("role") or DelegationRole.MEMBER
+        if not name or len(name) > 200:
+            raise ActionError(_("Each member needs a name of at most 200 characters."), field=f"members.{index}")
+        if role not in DelegationRole.values:
+            raise ActionError(_("Unknown role in the delegation."), field=f"members.{index}.role")
+        cleaned.append({"full_name": name, "position_title": (row.get("position_title") or "").strip()[:200],
+                        "role": role})  # fmt: skip
+    if sum(1 for row in cleaned if row["role"] == DelegationRole.HEAD) > 1:
+        raise ActionError(_("A delegation has one head."), field="members")
+    with transaction.atomic():
+        delegation, _created = Delegation.objects.select_for_update().get_or_create(meeting=meeting, state=state)
+        if expected_version is not None and delegation.version != expected_version:
+            raise Conflict(_("Someone else changed this delegation since you opened it. Reload it and try again."))
+        delegation.members.all().delete()
+        DelegationMember.objects.bulk_create(
+            DelegationMember(delegation=delegation, order=index, **row) for index, row in enumerate(cleaned)
+        )
+        delegation.version += 1
+        delegation.save(update_fields=["version"])
+        audit.record(actor, "delegation.saved", delegation, meeting=meeting.code, state=state.iso2,
+                     members=len(cleaned))  # fmt: skip
+        publish_on_commit(f"meeting:{meeting.pk}", {"verb": "delegation.saved", "delegation": delegation.pk})
+    return delegation
+
+
+# --- Cadence reminders ----------------------------------------------------------------------
+
+
+def send_cadence_reminders(actor: Any, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Remind each format's secretariat at 60, 30 and 7 days before a meeting is due and when it is
+    overdue, once per (format, due date, kind). Run daily (``./dev manage send_reminders``)."""
+    from kenes.meetings.queries import format_compliance
+    from kenes.people.models import Account, Affiliation, Role
+    from kenes.people.notify import notify
+
+    today = today or timezone.localdate()
+    sent = []
+    for fmt in Format.objects.filter(cadence_months__isnull=False):
+        state = format_compliance(fmt, today=today)
+        kind = state.reminder_due
+        if kind is None or state.next_due is None:
+            continue
+        with transaction.atomic():
+            _reminder, created = CadenceReminder.objects.get_or_create(format=fmt, due_date=state.next_due, kind=kind)
+            if not created:
+                continue
+            recipients = Account.objects.filter(
+                Q(roles__format=fmt) | Q(roles__format__isnull=True),
+                affiliation=Affiliation.SECRETARIAT,
+                roles__role=Role.SECRETARIAT,
+                is_active=True,
+            ).distinct()
+            if kind == "overdue":
+                text = _("%(format)s: the next meeting was due on %(due)s and is overdue.")
+            else:
+                text = _("%(format)s: the next meeting is due by %(due)s.")
+            for account in recipients:
+                notify(account, "cadence.reminder", text % {"format": fmt.name, "due": state.next_due.isoformat()},
+                       url=f"/formats/{fmt.code}/")  # fmt: skip
+            audit.record(actor, "cadence.reminder_sent", fmt, kind=kind, due=state.next_due.isoformat(),
+                         recipients=recipients.count())  # fmt: skip
+        sent.append((fmt.code, kind))
+    return sent
+
+
+# --- Calendar feed --------------------------------------------------------------------------
+
+
+def rotate_calendar_token(actor: Any) -> str:
+    """A new secret address for the actor's calendar feed; the old one stops working at once."""
+    import secrets
+
+    from kenes.people.models import Account
+
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Account.objects.filter(pk=actor.pk).update(calendar_token=token)
+        audit.record(actor, "calendar.feed_rotated", actor)
+    actor.calendar_token = token
+    return token
+
+
+def revoke_calendar_token(actor: Any) -> None:
+    from kenes.people.models import Account
+
+    with transaction.atomic():
+        Account.objects.filter(pk=actor.pk).update(calendar_token=None)
+        audit.record(actor, "calendar.feed_revoked", actor)
+    actor.calendar_token = None

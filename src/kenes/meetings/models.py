@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.db import models
@@ -22,7 +23,19 @@ class FormatLevel(models.TextChoices):
     C5_PLUS_X_MINISTERIAL = "c5_plus_x_ministerial", _("C5+X ministerial")
 
 
+class ChairRule(models.TextChoices):
+    HOST = "host", _("the host state chairs")
+    ROTATION = "rotation", _("chair rotates in a fixed order")
+    UNSET = "unset", _("not set")
+
+
+class DecisionRule(models.TextChoices):
+    CONSENSUS = "consensus", _("consensus of the member states")
+
+
 class Format(SourcedModel):
+    """A track of a mechanism, carrying its rules as data (validated in ``actions.update_format_rules``)."""
+
     code = models.CharField(max_length=64, unique=True)
     mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="formats")
     name_en = models.CharField(max_length=200)
@@ -30,6 +43,38 @@ class Format(SourcedModel):
     level = models.CharField(max_length=32, choices=FormatLevel.choices)
     partner_code = models.CharField(max_length=8, blank=True)
     cadence_text = models.TextField(blank=True)
+    cadence_months = models.PositiveSmallIntegerField(_("meets at least once every N months"), null=True, blank=True)
+    rules_basis = models.CharField(
+        _("basis of the rules"),
+        max_length=300,
+        blank=True,
+        help_text=_("The decision or document the rules come from."),
+    )
+    chair_rule = models.CharField(_("chair rule"), max_length=16, choices=ChairRule.choices, default=ChairRule.UNSET)
+    rotation_order = models.CharField(
+        _("rotation order"), max_length=100, blank=True, help_text=_("State codes in order, e.g. KZ;KG;TJ;TM;UZ.")
+    )
+    decision_rule = models.CharField(
+        _("decision rule"), max_length=16, choices=DecisionRule.choices, default=DecisionRule.CONSENSUS
+    )
+    invitable = models.CharField(_("who may be invited"), max_length=100, default="guest;guest_of_honour;observer")
+    default_classification = models.CharField(
+        _("default classification"), max_length=16, choices=Classification.choices, default=Classification.PARTICIPANTS
+    )
+    working_languages = models.CharField(_("working languages"), max_length=50, default="ru")
+    rules_version = models.PositiveIntegerField(default=1)
+
+    @property
+    def rotation(self) -> list[str]:
+        return [code for code in self.rotation_order.split(";") if code]
+
+    @property
+    def invitable_standings(self) -> list[str]:
+        return [code for code in self.invitable.split(";") if code]
+
+    @property
+    def languages(self) -> list[str]:
+        return [code for code in self.working_languages.split(";") if code]
 
     class Meta:
         ordering = ["id"]
@@ -50,10 +95,16 @@ class Format(SourcedModel):
 
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("planned")
+    CONVENED = "convened", _("convened")
     HELD = "held", _("held")
     POSTPONED = "postponed", _("postponed")
     CANCELLED = "cancelled", _("cancelled")
     UNVERIFIED = "unverified", _("unverified")
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", _("regular")
+    EXTRAORDINARY = "extraordinary", _("extraordinary")
 
 
 class Meeting(Protected, SourcedModel):
@@ -72,6 +123,13 @@ class Meeting(Protected, SourcedModel):
     chair_state = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     chair_person = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    kind = models.CharField(max_length=16, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    timezone = models.CharField(
+        _("time zone of the venue"), max_length=64, blank=True, help_text=_("IANA zone, e.g. Asia/Bishkek.")
+    )
+    start_time = models.TimeField(_("opens at (local time)"), null=True, blank=True)
+    end_time = models.TimeField(_("closes at (local time)"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-start_sort", "code"]
@@ -91,6 +149,19 @@ class Meeting(Protected, SourcedModel):
             return self.title_en
         label = self.format.name
         return f"{label} {self.ordinal}".strip() if self.ordinal else f"{label} ({self.start_text or '?'})"
+
+    @property
+    def venue_timezone(self) -> str:
+        """The venue's IANA zone: set on the meeting, else the host country's."""
+        return self.timezone or (self.country.timezone if self.country else "")
+
+    @property
+    def start_date(self) -> dt.date | None:
+        return PartialDate.parse(self.start_text).as_date() if self.start_text else None
+
+    @property
+    def end_date(self) -> dt.date | None:
+        return PartialDate.parse(self.end_text).as_date() if self.end_text else self.start_date
 
     @property
     def dates_label(self) -> str:
@@ -225,3 +296,88 @@ class Proposal(SourcedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class AgendaStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    UNDER_DISCUSSION = "under_discussion", _("under discussion")
+    DONE = "done", _("done")
+
+
+class AgendaItem(Protected):
+    """One item of a meeting's agenda, with its own classification.
+
+    Numbers are not stored: each reader sees its visible items numbered 1, 2, 3…, so an item it may
+    not see leaves no gap in the numbering.
+    """
+
+    ACCESS_FORMAT: ClassVar[str] = "meeting__format"
+    ACCESS_MEETING: ClassVar[str | None] = "meeting"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=300)
+    presenter = models.CharField(_("presenter"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=AgendaStatus.choices, default=AgendaStatus.PENDING)
+    documents = models.ManyToManyField(Document, blank=True, related_name="agenda_items")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DelegationRole(models.TextChoices):
+    HEAD = "head", _("head of delegation")
+    MEMBER = "member", _("member")
+    ADVISER = "adviser", _("adviser")
+    EXPERT = "expert", _("expert")
+
+
+class Delegation(models.Model):
+    """A state's delegation to one meeting, kept by that state's focal point."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="delegations")
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="delegations")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["meeting", "state__name_en"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [models.UniqueConstraint(fields=["meeting", "state"], name="delegation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.state.iso2} @ {self.meeting.code}"
+
+
+class DelegationMember(models.Model):
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
+    full_name = models.CharField(_("full name"), max_length=200)
+    position_title = models.CharField(_("position"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=DelegationRole.choices, default=DelegationRole.MEMBER)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["delegation", "order", "id"]
+        verbose_name = _("delegation member")
+        verbose_name_plural = _("delegation members")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CadenceReminder(models.Model):
+    """A reminder already sent, so each (format, due date, kind) is sent once."""
+
+    format = models.ForeignKey(Format, on_delete=models.CASCADE, related_name="reminders")
+    due_date = models.DateField()
+    kind = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["format", "due_date", "kind"], name="cadence_reminder_once")]

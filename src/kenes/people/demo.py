@@ -147,6 +147,7 @@ def ensure_material() -> None:
         city_en="Demo City",
         classification=Classification.PARTICIPANTS,
         status=MeetingStatus.PLANNED,
+        ordinal="",  # fictional: kept out of the real numbering
         is_demo=True,
     )
     for iso2 in ("RU", "CN"):
@@ -206,6 +207,7 @@ def ensure_material() -> None:
         end_text="2027-06-01",
         city_en="Demo City",
         classification=Classification.PARTICIPANTS,
+        kind="extraordinary",
         is_demo=True,
     )
     invitation = meeting_actions.invite(ACTOR, revoked, state=states["CN"], standing=Standing.GUEST)

@@ -62,6 +62,7 @@ class Account(AbstractBaseUser, PermissionsMixin):
     is_demo = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     preferred_language = models.CharField(max_length=8, blank=True)
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     objects = AccountManager()
 
@@ -152,3 +153,22 @@ class ApiToken(models.Model):
             .filter(digest=_digest(raw), revoked_at__isnull=True, account__is_active=True)
             .first()
         )
+
+
+class Notification(models.Model):
+    """An in-app notice. It holds a short text and a link, never protected content itself."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
+    verb = models.CharField(max_length=64)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.text
