@@ -47,6 +47,8 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
+    path("", include("kenes.meetings.urls")),
+    path("calendar/", include("kenes.meetings.calendar_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+"""Calendar pages and iCalendar feeds."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []  # type: ignore[type-arg]
