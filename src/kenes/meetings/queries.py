@@ -178,7 +178,8 @@ def date_suggestions(
     from kenes.meetings.scheduling import Busy, suggest
 
     states = attending_states(fmt, start, guests)
-    codes = [s.holidays_code for s in states if s.holidays_code]
+    # The holidays package is keyed by ISO 3166 codes; the data names the code only for the five.
+    codes = [s.holidays_code or s.iso2 for s in states]
     if fmt.partner_code and len(fmt.partner_code) == 2:
         codes.append(fmt.partner_code)  # partners' public holidays too (ISO codes; not EU/GCC)
     busy = []
