@@ -1,0 +1,92 @@
+"""Browser fixtures: one Chromium for the whole session, a fresh context per journey.
+
+Playwright's sync API is used directly (no pytest-playwright). Playwright must never download a
+browser: the system Chromium is launched by path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+VIEWPORTS: dict[str, dict[str, Any]] = {
+    "laptop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+# Long enough for a slow CI machine, short enough that a hang fails the journey quickly.
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: Any, live_data: None) -> Iterator[Callable[..., BrowserContext]]:
+    """Make browser contexts against the live server (English, laptop size unless asked); all closed afterwards."""
+    made: list[BrowserContext] = []
+
+    def make(viewport: str = "laptop", **options: Any) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", timezone_id="Asia/Almaty", **VIEWPORTS[viewport], **options
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+def watch(page: Page) -> list[str]:
+    """Collect script errors and failed sub-resource loads (CSS, JS) of a page; the list fills as it browses."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} for {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url} ({request.failure})"))
+    return problems
+
+
+def shoot(page: Page, who: str, name: str, viewport: str) -> Path:
+    """A full-page PNG at test-artifacts/screenshots/<who>-<name>-<viewport>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "home"
+    path = SCREENSHOTS / f"{who}-{slug}-{viewport}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
