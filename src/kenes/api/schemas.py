@@ -16,3 +16,9 @@ class SourceOut(Schema):
     code: str
     title: str
     url_list: list[str]
+
+
+def csv_cell(value: object) -> str:
+    """A value for a CSV export that a spreadsheet will not run as a formula (=, +, -, @ lead)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

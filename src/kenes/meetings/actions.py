@@ -217,6 +217,10 @@ def create_meeting(
     classification = classification or fmt.default_classification
     if classification not in Classification.values:
         raise ActionError(_("Unknown classification."), field="classification")
+    if classification == Classification.RESTRICTED:  # it would have no distribution: nobody could read it
+        raise ActionError(
+            _("Material is made restricted in the security channel, with its distribution."), field="classification"
+        )
     if kind not in MeetingKind.values:
         raise ActionError(_("Unknown kind of meeting."), field="kind")
     if status not in (MeetingStatus.PLANNED, MeetingStatus.CONVENED):
@@ -574,6 +578,10 @@ def update_format_rules(
 def _check_item_level(meeting: Meeting, classification: str) -> None:
     if classification not in Classification.values:
         raise ActionError(_("Unknown classification."), field="classification")
+    if classification == Classification.RESTRICTED:  # it would have no distribution: nobody could read it
+        raise ActionError(
+            _("Material is made restricted in the security channel, with its distribution."), field="classification"
+        )
     if rank(classification) < rank(meeting.classification):
         raise ActionError(_("An agenda item is classified at least as high as its meeting."), field="classification")
 

@@ -1,23 +1,85 @@
-"""API: formats, meetings and documents, each read through the access policy."""
+"""API: formats, meetings and documents, each read through the access policy.
+
+Reads go through ``meetings.queries`` and the access policy (an object the caller may not see is
+a 404); writes call the actions in ``meetings.actions`` and never save a model themselves.
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
 from kenes.access.levels import Classification
-from kenes.access.policy import get_visible_or_404, require
+from kenes.access.policy import can, effective_clearance, get_visible_or_404, require
 from kenes.api.auth import RequiredAuth, account_of
-from kenes.api.schemas import SourceOut, StrictSchema
-from kenes.meetings import queries
+from kenes.api.schemas import SourceOut, StrictSchema, csv_cell
+from kenes.errors import ActionError
+from kenes.meetings import actions, queries
 from kenes.meetings.actions import update_document
-from kenes.meetings.models import Document, Format
+from kenes.meetings.cadence import Compliance
+from kenes.meetings.models import (
+    AgendaItem,
+    AgendaStatus,
+    ChairRule,
+    DecisionRule,
+    Delegation,
+    DelegationRole,
+    Document,
+    Format,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Standing,
+)
+from kenes.meetings.scheduling import MAX_SPAN_DAYS, MAX_WINDOW_DAYS, SchedulingError
+from kenes.states.models import Organisation, State
 
 router = Router(tags=["meetings"])
+
+
+@contextmanager
+def _api_fields(**names: str) -> Iterator[None]:
+    """Name the API's field in an action's error where the action calls it differently."""
+    try:
+        yield
+    except ActionError as exc:
+        if exc.field in names:
+            exc.field = names[exc.field]
+        raise
+
+
+def _state_or_400(iso2: str | None, field: str) -> State | None:
+    if not iso2:
+        return None
+    state = State.objects.filter(iso2=iso2.strip().upper()).first()
+    if state is None:
+        raise ActionError(_("Unknown state code %(code)s.") % {"code": iso2}, field=field)
+    return state
+
+
+# --- Formats ---------------------------------------------------------------------------------
+
+
+class NextChairOut(Schema):
+    state: str | None
+    reason: str
+
+
+class ComplianceOut(Schema):
+    state: str
+    last_held: dt.date | None
+    next_due: dt.date | None
+    days_left: int | None
 
 
 class FormatOut(Schema):
@@ -29,18 +91,60 @@ class FormatOut(Schema):
     cadence_text: str
     note: str
     sources: list[str]
+    cadence_months: int | None
+    chair_rule: str
+    rotation_order: list[str]
+    decision_rule: str
+    invitable: list[str]
+    default_classification: str
+    working_languages: list[str]
+    rules_basis: str
+    rules_version: int
+
+
+class FormatDetailOut(FormatOut):
+    next_chair: NextChairOut
+    compliance: ComplianceOut
+
+
+def _format_fields(fmt: Format) -> dict[str, Any]:
+    return {
+        "code": fmt.code,
+        "mechanism": fmt.mechanism.code,
+        "name_en": fmt.name_en,
+        "level": fmt.level,
+        "partner": fmt.partner_code,
+        "cadence_text": fmt.cadence_text,
+        "note": fmt.note,
+        "sources": [s.code for s in fmt.sources.all()],
+        "cadence_months": fmt.cadence_months,
+        "chair_rule": fmt.chair_rule,
+        "rotation_order": fmt.rotation,
+        "decision_rule": fmt.decision_rule,
+        "invitable": fmt.invitable_standings,
+        "default_classification": fmt.default_classification,
+        "working_languages": fmt.languages,
+        "rules_basis": fmt.rules_basis,
+        "rules_version": fmt.rules_version,
+    }
 
 
 def _format_out(fmt: Format) -> FormatOut:
-    return FormatOut(
-        code=fmt.code,
-        mechanism=fmt.mechanism.code,
-        name_en=fmt.name_en,
-        level=fmt.level,
-        partner=fmt.partner_code,
-        cadence_text=fmt.cadence_text,
-        note=fmt.note,
-        sources=[s.code for s in fmt.sources.all()],
+    return FormatOut(**_format_fields(fmt))
+
+
+def _compliance_out(state: Compliance) -> ComplianceOut:
+    return ComplianceOut(
+        state=str(state.state), last_held=state.last_held, next_due=state.next_due, days_left=state.days_left
+    )
+
+
+def _format_detail_out(account: Any, fmt: Format) -> FormatDetailOut:
+    chair, reason = queries.next_chair(fmt)
+    return FormatDetailOut(
+        **_format_fields(fmt),
+        next_chair=NextChairOut(state=chair.iso2 if chair else None, reason=reason),
+        compliance=_compliance_out(queries.format_compliance(fmt, account=account)),
     )
 
 
@@ -49,9 +153,128 @@ def list_formats(request: HttpRequest) -> list[FormatOut]:
     return [_format_out(f) for f in queries.formats()]
 
 
-@router.get("/formats/{code}", response=FormatOut)
-def get_format(request: HttpRequest, code: str) -> FormatOut:
-    return _format_out(get_object_or_404(queries.formats(), code=code))
+@router.get("/formats/{code}", response=FormatDetailOut)
+def get_format(request: HttpRequest, code: str) -> FormatDetailOut:
+    return _format_detail_out(account_of(request), get_object_or_404(queries.formats(), code=code))
+
+
+class FormatRulesPatch(StrictSchema):
+    """The format's rules; a rule left out keeps its current value (``cadence_months: null`` clears it)."""
+
+    rules_version: int
+    cadence_months: int | None = None
+    chair_rule: ChairRule | None = None
+    rotation_order: list[str] | None = None
+    decision_rule: DecisionRule | None = None
+    invitable: list[Standing] | None = None
+    default_classification: Classification | None = None
+    working_languages: list[str] | None = None
+    rules_basis: str | None = None
+
+
+@router.patch("/formats/{code}/rules", response=FormatDetailOut, auth=RequiredAuth())
+def patch_format_rules(request: HttpRequest, code: str, payload: FormatRulesPatch) -> FormatDetailOut:
+    account = account_of(request)
+    fmt = get_object_or_404(queries.formats(), code=code)
+    sent = payload.model_fields_set
+
+    def value(name: str, current: Any) -> Any:
+        return getattr(payload, name) if name in sent and getattr(payload, name) is not None else current
+
+    updated = actions.update_format_rules(
+        account,
+        fmt,
+        expected_version=payload.rules_version,
+        cadence_months=payload.cadence_months if "cadence_months" in sent else fmt.cadence_months,
+        chair_rule=str(value("chair_rule", fmt.chair_rule)),
+        rotation_order=list(value("rotation_order", fmt.rotation)),
+        decision_rule=str(value("decision_rule", fmt.decision_rule)),
+        invitable=[str(s) for s in value("invitable", fmt.invitable_standings)],
+        default_classification=str(value("default_classification", fmt.default_classification)),
+        working_languages=list(value("working_languages", fmt.languages)),
+        rules_basis=value("rules_basis", fmt.rules_basis),
+    )
+    return _format_detail_out(account, get_object_or_404(queries.formats(), pk=updated.pk))
+
+
+class CadenceOut(Schema):
+    format: str
+    name_en: str
+    cadence_months: int | None
+    cadence_text: str
+    compliance: ComplianceOut
+
+
+@router.get("/cadence", response=list[CadenceOut])
+def cadence_dashboard(request: HttpRequest) -> list[CadenceOut]:
+    """Every format with its cadence state, computed from the meetings the caller may see held."""
+    return [
+        CadenceOut(
+            format=fmt.code,
+            name_en=fmt.name_en,
+            cadence_months=fmt.cadence_months,
+            cadence_text=fmt.cadence_text,
+            compliance=_compliance_out(state),
+        )
+        for fmt, state in queries.dashboard(account_of(request))
+    ]
+
+
+class SuggestionOut(Schema):
+    start: dt.date
+    end: dt.date
+    meets_deadline: bool | None
+    host: str | None
+    avoided: list[str]
+
+
+class DateSuggestionsOut(Schema):
+    format: str
+    states: list[str]
+    holiday_calendars: list[str]
+    deadline: dt.date | None
+    host: str | None
+    suggestions: list[SuggestionOut]
+
+
+@router.get("/formats/{code}/date-suggestions", response=DateSuggestionsOut)
+def date_suggestions(
+    request: HttpRequest, code: str, start: dt.date, end: dt.date, days: int, guests: str = ""
+) -> DateSuggestionsOut:
+    """Ranked dates for the next meeting of a format inside ``[start, end]``, each with what it
+    avoided (weekends, public holidays of the attending states, other meetings). ``guests`` is a
+    comma-separated list of invited states' ISO codes, e.g. ``CN,RU``."""
+    fmt = get_object_or_404(queries.formats(), code=code)
+    guest_codes = [g.strip().upper() for g in guests.split(",") if g.strip()]
+    known = set(State.objects.filter(iso2__in=guest_codes).values_list("iso2", flat=True))
+    unknown = [g for g in guest_codes if g not in known]
+    if unknown:
+        raise ActionError(_("Unknown state code %(code)s.") % {"code": ", ".join(unknown)}, field="guests")
+    try:
+        result = queries.date_suggestions(account_of(request), fmt, start=start, end=end, days=days, guests=guest_codes)
+    except SchedulingError as exc:  # scheduling decides; here each refusal gets its field and translation
+        if not 1 <= days <= MAX_SPAN_DAYS:
+            raise ActionError(_("A meeting lasts 1 to %(max)d days.") % {"max": MAX_SPAN_DAYS}, field="days") from exc
+        if end < start:
+            raise ActionError(_("The date window ends before it starts."), field="end") from exc
+        if (end - start).days > MAX_WINDOW_DAYS:
+            message = _("The date window is longer than %(max)d days.") % {"max": MAX_WINDOW_DAYS}
+            raise ActionError(message, field="end") from exc
+        raise ActionError(str(exc)) from exc
+    return DateSuggestionsOut(
+        format=fmt.code,
+        states=result["states"],
+        holiday_calendars=result["holiday_calendars"],
+        deadline=result["deadline"],
+        host=result["host"].iso2 if result["host"] else None,
+        suggestions=[
+            SuggestionOut(start=s.start, end=s.end, meets_deadline=s.meets_deadline, host=s.host, avoided=s.avoided)
+            for s in result["suggestions"]
+        ],
+    )
+
+
+# --- Meetings --------------------------------------------------------------------------------
 
 
 class MeetingOut(Schema):
@@ -77,6 +300,11 @@ class GuestOut(Schema):
     person: str
 
 
+class InvitationOut(GuestOut):
+    id: int
+    meeting: str
+
+
 class DocumentOut(Schema):
     code: str
     meeting: str | None
@@ -92,9 +320,40 @@ class DocumentOut(Schema):
     sources: list[str]
 
 
+class AgendaItemOut(Schema):
+    id: int
+    number: int
+    title: str
+    presenter: str
+    status: str
+    classification: str
+    version: int
+    documents: list[str]
+
+
+class DelegationMemberOut(Schema):
+    full_name: str
+    position_title: str
+    role: str
+
+
+class DelegationOut(Schema):
+    state: str
+    version: int
+    members: list[DelegationMemberOut]
+
+
 class MeetingDetailOut(MeetingOut):
+    kind: str
+    version: int
+    timezone: str
+    start_time: dt.time | None
+    end_time: dt.time | None
     note: str
     guests: list[GuestOut]
+    invitations: list[InvitationOut]
+    agenda: list[AgendaItemOut]
+    delegations: list[DelegationOut]
     documents: list[DocumentOut]
     sources: list[SourceOut]
 
@@ -135,6 +394,69 @@ def _document_out(d: Document) -> DocumentOut:
     )
 
 
+def _party(i: Invitation) -> str:
+    return i.state.iso2 if i.state else i.organisation.code if i.organisation else ""
+
+
+def _invitation_out(i: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=i.pk, meeting=i.meeting.code, party=_party(i), standing=i.standing, status=i.status, person=i.person
+    )
+
+
+def _agenda_out(number: int, item: AgendaItem) -> AgendaItemOut:
+    return AgendaItemOut(
+        id=item.pk,
+        number=number,
+        title=item.title,
+        presenter=item.presenter,
+        status=item.status,
+        classification=item.classification,
+        version=item.version,
+        documents=[d.code for d in item.documents.all()],
+    )
+
+
+def _delegation_out(d: Delegation) -> DelegationOut:
+    return DelegationOut(
+        state=d.state.iso2,
+        version=d.version,
+        members=[
+            DelegationMemberOut(full_name=p.full_name, position_title=p.position_title, role=p.role)
+            for p in d.members.all()
+        ],
+    )
+
+
+def _meeting(account: Any, code: str) -> Meeting:
+    """A meeting the account may read, for a write (404 otherwise)."""
+    qs = Meeting.objects.select_related("format__mechanism", "country", "chair_state")
+    return get_visible_or_404(account, qs, code=code)  # type: ignore[no-any-return]
+
+
+def _meeting_detail_out(account: Any, code: str) -> MeetingDetailOut:
+    m = queries.meeting_detail(account, code)
+    invitations = queries.invitations_for(account, m)
+    # Who is in a delegation is not public material: only accounts reading above public see it.
+    people = effective_clearance(account) != Classification.PUBLIC
+    return _meeting_out(  # type: ignore[no-any-return]
+        m,
+        MeetingDetailOut,
+        kind=m.kind,
+        version=m.version,
+        timezone=m.venue_timezone,
+        start_time=m.start_time,
+        end_time=m.end_time,
+        note=m.note,
+        guests=[GuestOut(party=_party(i), standing=i.standing, status=i.status, person=i.person) for i in invitations],
+        invitations=[_invitation_out(i) for i in invitations],
+        agenda=[_agenda_out(n, item) for n, item in queries.agenda_for(account, m)],
+        delegations=[_delegation_out(d) for d in queries.delegations_for(m)] if people else [],
+        documents=[_document_out(d) for d in m.visible_documents],  # type: ignore[attr-defined]
+        sources=[SourceOut.model_validate(s, from_attributes=True) for s in m.sources.all()],
+    )
+
+
 @router.get("/meetings", response=list[MeetingOut])
 def list_meetings(request: HttpRequest, format: str | None = None) -> list[MeetingOut]:
     return [_meeting_out(m) for m in queries.meetings_for(account_of(request), format_code=format)]
@@ -142,23 +464,315 @@ def list_meetings(request: HttpRequest, format: str | None = None) -> list[Meeti
 
 @router.get("/meetings/{code}", response=MeetingDetailOut)
 def get_meeting(request: HttpRequest, code: str) -> MeetingDetailOut:
-    m = queries.meeting_detail(account_of(request), code)
-    return _meeting_out(
-        m,
-        MeetingDetailOut,
-        note=m.note,
-        guests=[
-            GuestOut(
-                party=i.state.iso2 if i.state else i.organisation.code if i.organisation else "",
-                standing=i.standing,
-                status=i.status,
-                person=i.person,
-            )
-            for i in m.invitations.all()
-        ],
-        documents=[_document_out(d) for d in m.visible_documents],  # type: ignore[attr-defined]
-        sources=[SourceOut.model_validate(s, from_attributes=True) for s in m.sources.all()],
+    return _meeting_detail_out(account_of(request), code)
+
+
+class MeetingCreate(StrictSchema):
+    format: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+    city_en: str = ""
+    country: str | None = None
+    chair_state: str | None = None
+    timezone: str = ""
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    kind: MeetingKind = MeetingKind.REGULAR
+    classification: Classification | None = None
+    title_en: str = ""
+
+
+_SCHEDULE_FIELDS = {"start_text": "start_date", "end_text": "end_date"}
+
+
+@router.post("/meetings", response={201: MeetingDetailOut}, auth=RequiredAuth())
+def create_meeting(request: HttpRequest, payload: MeetingCreate) -> Status[MeetingDetailOut]:
+    """Plan a meeting (the format's secretariat): regular meetings get the next ordinal."""
+    account = account_of(request)
+    fmt = queries.formats().filter(code=payload.format).first()
+    if fmt is None:
+        raise ActionError(_("Unknown format."), field="format")
+    with _api_fields(**_SCHEDULE_FIELDS):
+        meeting = actions.create_meeting(
+            account,
+            fmt=fmt,
+            title_en=payload.title_en.strip(),
+            start_text=payload.start_date.isoformat(),
+            end_text=payload.end_date.isoformat() if payload.end_date else "",
+            city_en=payload.city_en.strip(),
+            country=_state_or_400(payload.country, "country"),
+            chair_state=_state_or_400(payload.chair_state, "chair_state"),
+            timezone_name=payload.timezone.strip(),
+            start_time=payload.start_time,
+            end_time=payload.end_time,
+            kind=str(payload.kind),
+            classification=str(payload.classification) if payload.classification else None,
+        )
+    return Status(201, _meeting_detail_out(account, meeting.code))
+
+
+class StatusChange(StrictSchema):
+    status: MeetingStatus
+    version: int
+
+
+@router.post("/meetings/{code}/status", response=MeetingDetailOut, auth=RequiredAuth())
+def change_status(request: HttpRequest, code: str, payload: StatusChange) -> MeetingDetailOut:
+    account = account_of(request)
+    meeting = _meeting(account, code)
+    actions.change_meeting_status(account, meeting, str(payload.status), expected_version=payload.version)
+    return _meeting_detail_out(account, code)
+
+
+class Reschedule(StrictSchema):
+    start_date: dt.date
+    end_date: dt.date | None = None
+    version: int
+    city_en: str | None = None
+    country: str | None = None
+
+
+@router.post("/meetings/{code}/reschedule", response=MeetingDetailOut, auth=RequiredAuth())
+def reschedule(request: HttpRequest, code: str, payload: Reschedule) -> MeetingDetailOut:
+    account = account_of(request)
+    meeting = _meeting(account, code)
+    with _api_fields(**_SCHEDULE_FIELDS):
+        actions.reschedule_meeting(
+            account,
+            meeting,
+            start_text=payload.start_date.isoformat(),
+            end_text=payload.end_date.isoformat() if payload.end_date else "",
+            expected_version=payload.version,
+            city_en=payload.city_en.strip() if payload.city_en is not None else None,
+            country=_state_or_400(payload.country, "country"),
+        )
+    return _meeting_detail_out(account, code)
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+class InvitationIn(StrictSchema):
+    state: str | None = None
+    organisation: str | None = None
+    standing: Standing = Standing.GUEST
+
+
+@router.post("/meetings/{code}/invitations", response={201: InvitationOut}, auth=RequiredAuth())
+def invite(request: HttpRequest, code: str, payload: InvitationIn) -> Status[InvitationOut]:
+    account = account_of(request)
+    meeting = _meeting(account, code)
+    organisation = None
+    if payload.organisation:
+        organisation = Organisation.objects.filter(code=payload.organisation.strip()).first()
+        if organisation is None:
+            raise ActionError(_("Unknown organisation."), field="organisation")
+    invitation = actions.invite(
+        account,
+        meeting,
+        state=_state_or_400(payload.state, "state"),
+        organisation=organisation,
+        standing=str(payload.standing),
     )
+    return Status(201, _invitation_out(invitation))
+
+
+@router.get("/invitations", response=list[InvitationOut], auth=RequiredAuth())
+def my_invitations(request: HttpRequest) -> list[InvitationOut]:
+    """The invitations of the caller's own state or organisation, so its focal point can answer."""
+    account = account_of(request)
+    if account.state_id:
+        qs = Invitation.objects.filter(state_id=account.state_id)
+    elif account.organisation_id:
+        qs = Invitation.objects.filter(organisation_id=account.organisation_id)
+    else:
+        return []
+    return [_invitation_out(i) for i in qs.select_related("meeting", "state", "organisation")]
+
+
+def _invitation(account: Any, pk: int) -> Invitation:
+    """An invitation the account may know of: its own delegation's, or one listed to it on a
+    meeting it may read. Any other is a 404."""
+    invitation = (
+        Invitation.objects.select_related("meeting__format__mechanism", "state", "organisation").filter(pk=pk).first()
+    )
+    if invitation is None:
+        raise Http404
+    own = (invitation.state_id is not None and invitation.state_id == getattr(account, "state_id", None)) or (
+        invitation.organisation_id is not None
+        and invitation.organisation_id == getattr(account, "organisation_id", None)
+    )
+    if own:
+        return invitation
+    meeting = invitation.meeting
+    if can(account, "view", meeting) and pk in {i.pk for i in queries.invitations_for(account, meeting)}:
+        return invitation
+    raise Http404
+
+
+class Answer(StrictSchema):
+    accept: bool
+
+
+@router.post("/invitations/{invitation_id}/answer", response=InvitationOut, auth=RequiredAuth())
+def answer_invitation(request: HttpRequest, invitation_id: int, payload: Answer) -> InvitationOut:
+    """The invited delegation's focal point accepts or declines."""
+    account = account_of(request)
+    invitation = _invitation(account, invitation_id)
+    return _invitation_out(actions.answer_invitation(account, invitation, accept=payload.accept))
+
+
+@router.post("/invitations/{invitation_id}/revoke", response=InvitationOut, auth=RequiredAuth())
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> InvitationOut:
+    """Revoking takes the guest's access to the meeting away at once."""
+    account = account_of(request)
+    invitation = _invitation(account, invitation_id)
+    return _invitation_out(actions.revoke_invitation(account, invitation))
+
+
+# --- Agenda ----------------------------------------------------------------------------------
+
+
+def _documents(account: Any, codes: list[str]) -> list[Document]:
+    found = {d.code: d for d in queries.documents_for(account).filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ActionError(_("Unknown document %(code)s.") % {"code": ", ".join(missing)}, field="documents")
+    return [found[c] for c in codes]
+
+
+def _agenda_item(account: Any, item_id: int) -> AgendaItem:
+    qs = AgendaItem.objects.select_related("meeting__format")
+    return get_visible_or_404(account, qs, pk=item_id)  # type: ignore[no-any-return]
+
+
+def _numbered(account: Any, item: AgendaItem) -> AgendaItemOut:
+    for number, entry in queries.agenda_for(account, item.meeting):
+        if entry.pk == item.pk:
+            return _agenda_out(number, entry)
+    raise Http404
+
+
+class AgendaItemIn(StrictSchema):
+    title: str
+    classification: Classification | None = None
+    presenter: str = ""
+    documents: list[str] = []
+
+
+@router.post("/meetings/{code}/agenda", response={201: AgendaItemOut}, auth=RequiredAuth())
+def add_agenda_item(request: HttpRequest, code: str, payload: AgendaItemIn) -> Status[AgendaItemOut]:
+    account = account_of(request)
+    meeting = _meeting(account, code)
+    item = actions.add_agenda_item(
+        account,
+        meeting,
+        title=payload.title,
+        classification=str(payload.classification) if payload.classification else None,
+        presenter=payload.presenter.strip(),
+        documents=_documents(account, payload.documents),
+    )
+    return Status(201, _numbered(account, item))
+
+
+class AgendaItemPatch(StrictSchema):
+    version: int
+    title: str | None = None
+    presenter: str | None = None
+    status: AgendaStatus | None = None
+    classification: Classification | None = None
+
+
+@router.patch("/agenda/{item_id}", response=AgendaItemOut, auth=RequiredAuth())
+def patch_agenda_item(request: HttpRequest, item_id: int, payload: AgendaItemPatch) -> AgendaItemOut:
+    account = account_of(request)
+    item = _agenda_item(account, item_id)
+    updated = actions.update_agenda_item(
+        account,
+        item,
+        expected_version=payload.version,
+        title=payload.title,
+        presenter=payload.presenter,
+        status=str(payload.status) if payload.status else None,
+        classification=str(payload.classification) if payload.classification else None,
+    )
+    return _numbered(account, updated)
+
+
+class AgendaMove(StrictSchema):
+    position: int
+
+
+@router.post("/agenda/{item_id}/move", response=list[AgendaItemOut], auth=RequiredAuth())
+def move_agenda_item(request: HttpRequest, item_id: int, payload: AgendaMove) -> list[AgendaItemOut]:
+    """Put the item at ``position`` (1-based) and return the agenda as the caller sees it."""
+    account = account_of(request)
+    item = _agenda_item(account, item_id)
+    actions.move_agenda_item(account, item, to_position=payload.position)
+    return [_agenda_out(n, entry) for n, entry in queries.agenda_for(account, item.meeting)]
+
+
+@router.delete("/agenda/{item_id}", response={204: None}, auth=RequiredAuth())
+def delete_agenda_item(request: HttpRequest, item_id: int) -> Status[None]:
+    account = account_of(request)
+    actions.remove_agenda_item(account, _agenda_item(account, item_id))
+    return Status(204, None)
+
+
+# --- Delegations -----------------------------------------------------------------------------
+
+
+class DelegationMemberIn(StrictSchema):
+    full_name: str
+    position_title: str = ""
+    role: DelegationRole = DelegationRole.MEMBER
+
+
+class DelegationIn(StrictSchema):
+    members: list[DelegationMemberIn]
+    version: int | None = None
+
+
+@router.put("/meetings/{code}/delegation", response=DelegationOut, auth=RequiredAuth())
+def save_delegation(request: HttpRequest, code: str, payload: DelegationIn) -> DelegationOut:
+    """Replace the caller's own state's delegation list (its focal point keeps it)."""
+    account = account_of(request)
+    meeting = _meeting(account, code)
+    delegation = actions.save_delegation(
+        account,
+        meeting,
+        members=[
+            {"full_name": m.full_name, "position_title": m.position_title, "role": str(m.role)} for m in payload.members
+        ],
+        expected_version=payload.version,
+    )
+    return _delegation_out(queries.delegations_for(meeting).get(pk=delegation.pk))
+
+
+@router.get(
+    "/meetings/{code}/delegations.csv",
+    auth=RequiredAuth(),
+    openapi_extra={"responses": {200: {"description": "CSV: state, role, full_name, position",
+                                       "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)  # fmt: skip
+def export_delegations(request: HttpRequest, code: str) -> HttpResponse:
+    """Every delegation member of a meeting as CSV, for the secretariat that runs the meeting."""
+    account = account_of(request)
+    meeting = _meeting(account, code)
+    require(account, "edit", meeting)  # only the format's secretariat: 403 for other readers
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["state", "role", "full_name", "position"])
+    for delegation in queries.delegations_for(meeting):
+        for person in delegation.members.all():
+            writer.writerow([csv_cell(v) for v in (delegation.state.iso2, person.role, person.full_name,
+                                                   person.position_title)])  # fmt: skip
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-delegations.csv"'
+    return response
+
+
+# --- Documents -------------------------------------------------------------------------------
 
 
 @router.get("/documents", response=list[DocumentOut])
@@ -198,6 +812,3 @@ def patch_document(request: HttpRequest, code: str, payload: DocumentPatch) -> D
         classification=payload.classification,
     )
     return _document_out(queries.documents_for(account_of(request)).get(pk=updated.pk))
-
-
-__all__ = ["dt"]
