@@ -99,3 +99,13 @@ def live_data(transactional_db: Any) -> None:
     if not State.objects.exists():
         call_command("load_reference", str(DATA_DIR), verbosity=0)
         call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Each test starts in English, whatever language an earlier request switched to."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kenes.access.levels import Classification
 from kenes.audit import log as audit
 from kenes.errors import ActionError
-from kenes.people.models import Account, Affiliation, ApiToken, FormatRole, Role
+from kenes.people.models import Account, Affiliation, ApiToken, FormatRole, Notification, Role
 
 
 def _require_admin(actor: Any) -> None:
@@ -147,3 +147,8 @@ def reset_two_factor(actor: Any, account: Account) -> int:
         removed, _ = TOTPDevice.objects.filter(user=account).delete()
         audit.record(actor, "account.two_factor_reset", account, devices_removed=removed)
     return removed
+
+
+def mark_notifications_read(actor: Account) -> int:
+    """Mark every unread in-app notification of the actor as read; returns how many were unread."""
+    return Notification.objects.filter(account=actor, read_at__isnull=True).update(read_at=timezone.now())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -60,36 +60,6 @@ def state_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     )
     hosted = meeting_queries.meetings_for(request.user).filter(country=state)
     return render(request, "states/state_detail.html", {"state": state, "hosted": hosted})
-
-
-def format_list(request: HttpRequest) -> HttpResponse:
-    formats = meeting_queries.formats().annotate(
-        meeting_count=Count("meetings", filter=Q(meetings__in=meeting_queries.meetings_for(request.user)))
-    )
-    return render(request, "meetings/format_list.html", {"formats": formats})
-
-
-def format_detail(request: HttpRequest, code: str) -> HttpResponse:
-    fmt = get_object_or_404(meeting_queries.formats(), code=code)
-    meetings = meeting_queries.meetings_for(request.user, format_code=code)
-    return render(request, "meetings/format_detail.html", {"format": fmt, "meetings": meetings})
-
-
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    format_code = request.GET.get("format") or None
-    meetings = meeting_queries.meetings_for(request.user, format_code=format_code).annotate(
-        document_count=Count("documents", filter=Q(documents__in=meeting_queries.documents_for(request.user)))
-    )
-    return render(
-        request,
-        "meetings/meeting_list.html",
-        {"meetings": meetings, "formats": Format.objects.all(), "selected": format_code},
-    )
-
-
-def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
-    meeting = meeting_queries.meeting_detail(request.user, code)
-    return render(request, "meetings/meeting_detail.html", {"meeting": meeting})
 
 
 def document_detail(request: HttpRequest, code: str) -> HttpResponse:

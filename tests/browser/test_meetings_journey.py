@@ -1,0 +1,247 @@
+"""The issue-3 journey in Chromium: the secretariat plans the next foreign-ministers meeting from the
+suggestions, invites China as a guest, China's focal point accepts, the secretariat builds the
+agenda, and China's delegate sees only the participants-level item, numbered 1.
+
+Every new page is screenshotted at laptop and phone size into test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from kenes.people import demo
+from tests.browser.conftest import shoot, watch
+from tests.conftest import totp_now
+
+pytestmark = pytest.mark.browser
+
+FM = "ca_foreign_ministers"
+SECRETARIAT = "secretariat@demo.kenes.invalid"
+GUEST_CN = "guest.cn@demo.kenes.invalid"
+FOCAL_CN = "focal.cn@test.kenes.invalid"
+FOCAL_PASSWORD = "a-long-password-123"
+OPEN_ITEM = "DEMO Regional transport corridors (fictional)"
+CLOSED_ITEM = "DEMO Members' consultation on water sharing (fictional)"
+
+
+def _account(email: str) -> Any:
+    from kenes.people.models import Account
+
+    return Account.objects.get(email=email)
+
+
+def _sign_in(page: Page, email: str, password: str = demo.DEMO_PASSWORD) -> None:
+    """Through the login page, then the TOTP page when the account's clearance asks for it."""
+    account = _account(email)
+    page.goto("/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    if account.requires_two_factor:
+        page.wait_for_url("**/account/2fa/**")
+        page.fill("#id_code", totp_now(account))
+        page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    expect(page.locator("header .who")).to_contain_text(account.full_name)
+
+
+def _settled(page: Page) -> None:
+    """Wait until HTMX has swapped and settled, so the new content's handlers are in place."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+def _path(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+def _both(page: Page, context: BrowserContext, new_context: Callable[..., BrowserContext], who: str, name: str) -> None:
+    """Screenshot the page as it is (laptop), then the same address on a phone with the same session."""
+    shoot(page, who, name, "laptop")
+    phone = new_context("phone", storage_state=context.storage_state()).new_page()
+    problems = watch(phone)
+    phone.goto(page.url)
+    # nothing may stick out sideways on a 390px screen
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{name} is {overflow}px wider than the phone"
+    shoot(phone, who, name, "phone")
+    assert problems == [], problems
+    phone.context.close()
+
+
+@pytest.fixture
+def cn_focal(live_data: None) -> Any:
+    from kenes.people.actions import create_account
+    from kenes.states.models import State
+
+    return create_account(
+        "test",
+        email=FOCAL_CN,
+        full_name="Wei Test-Focal",
+        password=FOCAL_PASSWORD,
+        affiliation="state",
+        state=State.objects.get(iso2="CN"),
+        clearance="participants",
+        roles=[(None, "focal_point")],
+    )
+
+
+def test_plan_invite_accept_and_what_the_guest_sees(new_context: Callable[..., BrowserContext], cn_focal: Any) -> None:
+    # --- the secretariat sets the cadence and plans the next meeting from the suggestions ---------------
+    sec_context = new_context("laptop")
+    sec = sec_context.new_page()
+    sec_problems = watch(sec)
+    _sign_in(sec, SECRETARIAT)
+
+    sec.goto(f"/formats/{FM}/")
+    expect(sec.locator("#rules")).to_contain_text("no cadence set")
+    sec.click("#edit-rules > summary")
+    sec.fill("#id_cadence_months", "6")
+    sec.select_option("#id_chair_rule", "rotation")
+    sec.fill("#id_rotation_order", "KZ;KG;TJ;TM;UZ")
+    sec.click("#edit-rules button[type=submit]")
+    expect(sec.locator(".msg.success")).to_contain_text("The rules are saved.")
+    expect(sec.locator("#rules")).to_contain_text("at least once every 6 months")
+    expect(sec.locator("#rules")).to_contain_text("Kazakhstan")
+    expect(sec.locator("#compliance .chip")).to_have_text("overdue")
+    _both(sec, sec_context, new_context, "issue3-secretariat", "format-rules")
+
+    sec.click("text=Plan next meeting")
+    expect(sec.locator("h1")).to_have_text("Plan next meeting")
+    sec.fill("#id_start", "2027-03-15")
+    sec.fill("#id_end", "2027-04-30")
+    sec.fill("#id_days", "2")
+    sec.click(".plan-form button[type=submit]")
+    sec.wait_for_url(re.compile(r"start=2027-03-15"))  # HTMX pushed the query into the address
+    suggestions = sec.locator("#suggestions .suggestion")
+    expect(suggestions.first).to_contain_text("Mar 2027")
+    expect(sec.locator("#suggestions")).to_contain_text("Nowruz")
+    _settled(sec)
+    expect(sec.locator("#suggestions")).to_contain_text("Host in rotation: Kazakhstan")
+    for text in suggestions.locator("h3").all_inner_texts():
+        assert not re.search(r"\b2[123] Mar 2027", text), f"a suggestion falls on Nauryz: {text}"
+    _both(sec, sec_context, new_context, "issue3-secretariat", "plan")
+
+    suggestions.first.locator("a", has_text="Plan this date").click()
+    expect(sec.locator("h1")).to_have_text("New meeting")
+    expect(sec.locator("#id_city_en")).to_have_value("Astana")
+    expect(sec.locator("#id_country")).to_have_value("KZ")
+    expect(sec.locator("#id_chair_state")).to_have_value("KZ")
+    expect(sec.locator("#id_timezone")).to_have_value("Asia/Almaty")
+    expect(sec.locator("#id_classification")).to_have_value("participants")
+    _both(sec, sec_context, new_context, "issue3-secretariat", "new-meeting")
+    sec.click("main form button[type=submit]")
+    expect(sec.locator(".msg.success")).to_contain_text("The meeting is planned.")
+    meeting_path = _path(sec)
+    assert meeting_path.startswith(f"/meetings/{FM}-"), meeting_path
+    expect(sec.locator("#status")).to_contain_text("planned")
+    expect(sec.locator("main")).to_contain_text("Asia/Almaty")
+
+    # --- the secretariat invites China as a guest --------------------------------------------------------
+    sec.select_option("#id_invite_state", "CN")
+    sec.select_option("#id_invite_standing", "guest")
+    sec.click("#invitations button:has-text('Invite')")
+    expect(sec.locator(".msg.success")).to_contain_text("The invitation is sent.")
+    china = sec.locator(".invitation", has_text="China")
+    expect(china).to_contain_text("pending")
+    expect(china).to_contain_text("guest")
+    expect(sec.locator("#invitations")).to_contain_text("Guests take part without a say in decisions.")
+
+    # --- China's focal point is notified and accepts ------------------------------------------------------
+    focal_context = new_context("laptop")
+    focal = focal_context.new_page()
+    focal_problems = watch(focal)
+    _sign_in(focal, FOCAL_CN, FOCAL_PASSWORD)
+    expect(focal.locator("header .badge")).to_contain_text("1")
+    focal.click("header .bell")
+    expect(focal.locator("h1")).to_have_text("Notifications")
+    _both(focal, focal_context, new_context, "issue3-focal-cn", "notifications")
+    focal.click("text=Your delegation is invited to a meeting.")
+    expect(focal.locator("h1")).to_have_text("An invitation for your delegation")
+    assert _path(focal) == meeting_path
+    expect(focal.locator("main")).not_to_contain_text("Agenda")
+    _both(focal, focal_context, new_context, "issue3-focal-cn", "invitation")
+    focal.click("main button:has-text('Accept')")
+    expect(focal.locator(".msg.success")).to_contain_text("You accepted the invitation.")
+    expect(focal.locator(".invitation", has_text="China")).to_contain_text("accepted")
+    # ... and, as an accepted guest, keeps China's delegation list
+    focal.fill("#id_full_name_0", "Wang Demo-Minister (fictional)")
+    focal.fill("#id_position_title_0", "Minister of Foreign Affairs")
+    focal.select_option("#id_role_0", "head")
+    focal.fill("#id_full_name_1", "Zhang Demo-Adviser (fictional)")
+    focal.select_option("#id_role_1", "adviser")
+    focal.click("#own-delegation button[type=submit]")
+    expect(focal.locator(".msg.success")).to_contain_text("Your delegation's list is saved.")
+    expect(focal.locator("#delegations .delegation", has_text="China")).to_contain_text("head of delegation")
+    focal.click("#own-delegation > summary")
+    _both(focal, focal_context, new_context, "issue3-focal-cn", "meeting")
+
+    # --- the secretariat builds the agenda: a participants item, then a members-only one put first -------
+    sec.goto(meeting_path)
+    expect(sec.locator(".invitation", has_text="China")).to_contain_text("accepted")
+    sec.click("#add-item > summary")
+    sec.fill("#id_item_title", OPEN_ITEM)
+    sec.fill("#id_item_presenter", "Kazakhstan")
+    sec.select_option("#id_item_classification", "participants")
+    sec.click("#add-item button[type=submit]")
+    expect(sec.locator("#agenda .msg.success")).to_contain_text("The item is added to the agenda.")
+    _settled(sec)
+    sec.click("#add-item > summary")
+    sec.fill("#id_item_title", CLOSED_ITEM)
+    sec.select_option("#id_item_classification", "members")
+    sec.click("#add-item button[type=submit]")
+    expect(sec.locator("#agenda .agenda-item")).to_have_count(2)
+    _settled(sec)
+    # move the members-only item to the top (HTMX swaps the agenda in place)
+    sec.locator("#agenda .agenda-item", has_text=CLOSED_ITEM).locator("button", has_text="Up").click()
+    expect(sec.locator("#agenda .msg.success")).to_contain_text("The agenda is reordered.")
+    expect(sec.locator("#agenda .agenda-item").first).to_contain_text(CLOSED_ITEM)
+    _settled(sec)
+    sec.locator("#agenda .agenda-item", has_text=OPEN_ITEM).locator("select").select_option("under_discussion")
+    expect(sec.locator("#agenda .msg.success")).to_contain_text("The item's status is changed.")
+    expect(sec.locator("#agenda .agenda-item", has_text=OPEN_ITEM)).to_contain_text("under discussion")
+    assert _path(sec) == meeting_path  # no page change: the agenda was swapped in place
+    _both(sec, sec_context, new_context, "issue3-secretariat", "meeting")
+
+    # --- China's delegate sees only the participants-level item, numbered 1 ------------------------------
+    guest_context = new_context("laptop")
+    guest = guest_context.new_page()
+    guest_problems = watch(guest)
+    _sign_in(guest, GUEST_CN)
+    guest.goto(meeting_path)
+    items = guest.locator("#agenda .agenda-item")
+    expect(items).to_have_count(1)
+    expect(items.first.locator(".agenda-num")).to_have_text("1")
+    expect(items.first).to_contain_text(OPEN_ITEM)
+    expect(guest.locator("main")).not_to_contain_text(CLOSED_ITEM)
+    expect(guest.locator("main")).not_to_contain_text("Add an item")
+    expect(guest.locator("main")).to_contain_text("Guests take part without a say in decisions.")
+    _both(guest, guest_context, new_context, "issue3-guest-cn", "meeting")
+
+    # --- the cadence dashboard ----------------------------------------------------------------------------
+    sec.click("header nav >> text=Cadence")
+    expect(sec.locator("h1")).to_have_text("Cadence")
+    expect(sec.locator("tr", has_text="Five-party foreign ministers")).to_contain_text("overdue")
+    _both(sec, sec_context, new_context, "issue3-secretariat", "cadence")
+
+    # --- the same pages in Russian --------------------------------------------------------------------------
+    sec.select_option("#lang-select", "ru")
+    expect(sec.locator("html")).to_have_attribute("lang", "ru")
+    sec.goto(meeting_path)
+    expect(sec.locator("#agenda h2")).to_have_text("Повестка дня")
+    expect(sec.locator("#invitations")).to_contain_text("Гости участвуют без права голоса")
+    _both(sec, sec_context, new_context, "issue3-secretariat", "meeting-ru")
+    sec.goto(f"/formats/{FM}/plan/?start=2027-03-15&end=2027-04-30&days=2")
+    expect(sec.locator("#suggestions h2")).to_have_text("Предлагаемые даты")
+    _both(sec, sec_context, new_context, "issue3-secretariat", "plan-ru")
+
+    assert sec_problems == [], sec_problems
+    assert focal_problems == [], focal_problems
+    assert guest_problems == [], guest_problems
