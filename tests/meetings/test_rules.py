@@ -386,3 +386,12 @@ def test_date_suggestions_for_a_format(sec: Any, fm: Format) -> None:
     spans = [(s.start, s.end) for s in result["suggestions"]]
     assert spans and all(not ({a + dt.timedelta(days=i) for i in range((b - a).days + 1)} & NAURYZ_2027)
                          for a, b in spans)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_unnumbered_formats_stay_unnumbered(sec: Any, fm: Format) -> None:
+    """The ministers' meeting of 2023 has no ordinal in the sources: the next one is not "I"."""
+    meeting = actions.create_meeting(sec, fmt=fm, start_text="2027-02-10")
+    assert meeting.ordinal == "" and meeting.code == "ca_foreign_ministers-2027-02-10"
+    scs = Format.objects.get(code="ca_security_council_secretaries")  # no meeting recorded yet
+    assert actions.create_meeting(sec, fmt=scs, start_text="2027-02-10").ordinal == "I"

@@ -235,3 +235,28 @@ def test_reset_two_factor_command(accounts: dict[str, Any]) -> None:
     client = Client()
     response = client.post("/login/", {"username": accounts["kz"].email, "password": DEMO_PASSWORD})
     assert response["Location"].startswith("/account/2fa/setup/")
+
+
+@pytest.mark.django_db
+def test_admin_edits_format_rules_through_the_action(accounts: dict[str, Any]) -> None:
+    from kenes.meetings.models import Format
+    from kenes.people.models import Account
+
+    Account.objects.filter(pk=accounts["secretariat"].pk).update(is_staff=True)
+    client = login(Client(), accounts["secretariat"])
+    fmt = Format.objects.get(code="ca_foreign_ministers")
+    url = f"/admin/meetings/format/{fmt.pk}/change/"
+    form = {
+        "cadence_months": "6", "rules_basis": "test", "chair_rule": "host", "rotation_order": "",
+        "decision_rule": "consensus", "invitable": "guest", "default_classification": "participants",
+        "working_languages": "ru;en",
+    }  # fmt: skip
+    assert client.get(url).status_code == 200
+    assert client.post(url, form).status_code == 302
+    fmt.refresh_from_db()
+    assert fmt.cadence_months == 6 and fmt.rules_version == 2
+    assert AuditEvent.objects.filter(verb="format.rules_changed", target_id=str(fmt.pk)).exists()
+    bad = client.post(url, {**form, "cadence_months": "0"}, follow=True)
+    assert "1 to 60 months" in bad.content.decode()
+    fmt.refresh_from_db()
+    assert fmt.cadence_months == 6 and fmt.rules_version == 2

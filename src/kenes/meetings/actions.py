@@ -153,7 +153,17 @@ def _from_roman(text: str) -> int | None:
 
 
 def next_ordinal(fmt: Format) -> str:
-    """The next Roman ordinal of a format's regular meetings (the data numbers them I, II, …)."""
+    """The next Roman ordinal of a format's regular meetings (the data numbers them I, II, …).
+
+    A format whose meetings so far went unnumbered (the ministers' meeting of 2023) gets no
+    number: calling the next one "I" would claim it is the first.
+    """
+    held = Meeting.objects.filter(format=fmt, kind=MeetingKind.REGULAR, is_demo=False).exclude(
+        status__in=[MeetingStatus.POSTPONED, MeetingStatus.CANCELLED, MeetingStatus.UNVERIFIED]
+    )
+    ordinals = list(held.values_list("ordinal", flat=True))
+    if any(not ordinal for ordinal in ordinals):
+        return ""
     numbers = [_from_roman(o) for o in Meeting.objects.filter(format=fmt).values_list("ordinal", flat=True)]
     return _roman(max([n for n in numbers if n] or [0]) + 1)
 

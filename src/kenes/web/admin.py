@@ -60,7 +60,61 @@ class SourceAdmin(ReadOnlyAdmin):
 
 @admin.register(Format)
 class FormatAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name_en", "level", "partner_code"]
+    """The format's rules are editable here too, through the same audited action as the page and API."""
+
+    list_display = ["code", "name_en", "level", "partner_code", "cadence_months", "chair_rule"]
+    RULE_FIELDS = (
+        "cadence_months",
+        "rules_basis",
+        "chair_rule",
+        "rotation_order",
+        "decision_rule",
+        "invitable",
+        "default_classification",
+        "working_languages",
+    )
+    fields = ("code", "name_en", "mechanism", "level", "partner_code", "cadence_text", *RULE_FIELDS)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code", "name_en", "mechanism", "level", "partner_code", "cadence_text")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from kenes.errors import ActionError
+        from kenes.meetings.actions import update_format_rules
+
+        data = form.cleaned_data
+        try:
+            update_format_rules(
+                request.user,
+                Format.objects.get(pk=obj.pk),
+                expected_version=Format.objects.get(pk=obj.pk).rules_version,
+                cadence_months=data["cadence_months"],
+                chair_rule=data["chair_rule"],
+                rotation_order=data["rotation_order"].split(";"),
+                decision_rule=data["decision_rule"],
+                invitable=[c for c in data["invitable"].split(";") if c],
+                default_classification=data["default_classification"],
+                working_languages=data["working_languages"].split(";"),
+                rules_basis=data["rules_basis"],
+            )
+        except (ActionError, PermissionDenied) as exc:
+            raise ValidationError(getattr(exc, "message", str(exc))) from exc
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+        from django.shortcuts import redirect
+
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(request.path)
 
 
 @admin.register(Meeting)
