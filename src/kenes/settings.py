@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kenes.states",
     "kenes.people",
     "kenes.meetings",
+    "kenes.texts",
     "kenes.live",
     "kenes.api",
     "kenes.web",

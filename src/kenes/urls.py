@@ -45,6 +45,8 @@ urlpatterns = [
     ),
     path("", include("kenes.meetings.urls")),
     path("calendar/", include("kenes.meetings.calendar_urls")),
+    path("", include("kenes.texts.urls")),
+    path("", include("kenes.texts.pdf_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TextsConfig(AppConfig):
+    name = "kenes.texts"
+    verbose_name = _("Negotiated texts")

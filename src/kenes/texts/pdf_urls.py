@@ -1,0 +1,5 @@
+"""PDF export of texts."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []  # type: ignore[type-arg]

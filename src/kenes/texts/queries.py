@@ -1,0 +1,159 @@
+"""Reads of negotiated texts, narrowed by the access policy, with the joins the room needs."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from kenes.access.policy import get_visible_or_404, visible
+from kenes.texts.models import Amendment, Comment, Position, PrivateNote, Text, TextVersion, Unit, UnitVersion
+from kenes.texts.rules import StanceOf, UnitState, unit_state
+
+
+def texts_for(account: Any) -> QuerySet[Text]:
+    return visible(account, Text.objects.select_related("format", "meeting"))
+
+
+def text_for(account: Any, code: str) -> Text:
+    return get_visible_or_404(account, Text.objects.select_related("format", "format__mechanism", "meeting"),
+                              code=code)  # fmt: skip
+
+
+def member_codes(text: Text) -> list[str]:
+    from kenes.states.queries import members_on
+
+    return sorted(members_on(text.format.mechanism_id).values_list("iso2", flat=True))
+
+
+def _units(text: Text) -> list[Unit]:
+    return list(
+        text.units.filter(removed=False)
+        .order_by("order")
+        .prefetch_related(
+            "versions",
+            Prefetch("positions", queryset=Position.objects.select_related("state")),
+        )
+    )
+
+
+def unit_states(text: Text, units: list[Unit] | None = None) -> list[tuple[Unit, UnitState]]:
+    """Each live unit with its consensus state (see ``rules.unit_state``)."""
+    members = member_codes(text)
+    result = []
+    for unit in units if units is not None else _units(text):
+        content = next((v.content for v in unit.versions.all() if v.language == text.working_language), "")
+        stances = [
+            StanceOf(p.state.iso2, p.stance)
+            for p in unit.positions.all()
+            if p.bracket_index == Position.WHOLE_UNIT and p.revision == unit.revision
+        ]
+        result.append((unit, unit_state(content, members, stances)))
+    return result
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    state: UnitState
+    contents: dict[str, UnitVersion]
+    positions: dict[str, Position] = field(default_factory=dict)  # whole-unit positions by state
+    option_positions: list[Position] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    notes: list[PrivateNote] = field(default_factory=list)
+
+
+@dataclass
+class Room:
+    text: Text
+    members: list[str]
+    rows: list[UnitRow]
+    open_brackets: int
+    versions: list[TextVersion]
+    is_clean: bool
+
+
+def room(account: Any, text: Text) -> Room:
+    """Everything the negotiation room shows, in a fixed number of queries."""
+    units = _units(text)
+    states = dict(unit_states(text, units))
+    amendments = list(
+        Amendment.objects.filter(text=text).select_related("state", "parent").order_by("created_at", "id")
+    )
+    comments = list(Comment.objects.filter(unit__text=text).select_related("state"))
+    notes = list(visible(account, PrivateNote.objects.filter(text=text)))
+    rows = []
+    for unit in units:
+        row = UnitRow(unit, states[unit], {v.language: v for v in unit.versions.all()})
+        for position in unit.positions.all():
+            if position.revision != unit.revision:
+                continue
+            if position.bracket_index == Position.WHOLE_UNIT:
+                row.positions[position.state.iso2] = position
+            else:
+                row.option_positions.append(position)
+        row.amendments = [a for a in amendments if a.unit_id == unit.pk]
+        row.comments = [c for c in comments if c.unit_id == unit.pk]
+        row.notes = [n for n in notes if n.unit_id == unit.pk]
+        rows.append(row)
+    from kenes.texts.brackets import BracketError, parse
+
+    count = 0
+    for row in rows:
+        version = row.contents.get(text.working_language)
+        try:
+            count += len(parse(version.content).brackets) if version else 0
+        except BracketError:
+            count += 1
+    return Room(
+        text=text,
+        members=member_codes(text),
+        rows=rows,
+        open_brackets=count,
+        versions=list(text.text_versions.only("number", "created_at", "actor_label", "reason", "open_brackets")),
+        is_clean=all(r.state == UnitState.AGREED for r in rows),
+    )
+
+
+_WORD = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """``[(op, words)]`` with op ``=``, ``-`` or ``+``, word by word (spaces kept)."""
+    a, b = _WORD.findall(before), _WORD.findall(after)
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("=", "".join(a[i1:i2])))
+        if tag in ("delete", "replace"):
+            out.append(("-", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            out.append(("+", "".join(b[j1:j2])))
+    return out
+
+
+def diff_versions(text: Text, number_a: int, number_b: int, language: str | None = None) -> list[dict[str, Any]]:
+    """Per unit, the word-level difference between two versions of the text."""
+    language = language or text.working_language
+    versions = {v.number: v for v in text.text_versions.filter(number__in=[number_a, number_b])}
+    if number_a not in versions or number_b not in versions:
+        raise KeyError("version")
+    a = {u["uid"]: u for u in versions[number_a].snapshot["units"]}
+    b = {u["uid"]: u for u in versions[number_b].snapshot["units"]}
+    order = [u["uid"] for u in versions[number_b].snapshot["units"]]
+    order += [uid for uid in a if uid not in b]
+    result = []
+    for uid in order:
+        before = a.get(uid, {}).get("contents", {}).get(language, "")
+        after = b.get(uid, {}).get("contents", {}).get(language, "")
+        result.append({
+            "uid": uid,
+            "change": "added" if uid not in a else "removed" if uid not in b else
+                      "changed" if before != after else "same",
+            "diff": word_diff(before, after),
+        })  # fmt: skip
+    return result
