@@ -51,7 +51,8 @@ def text(people: dict[str, Any]) -> Text:
         languages=["ru", "en"],
         units=[
             {"kind": "preamble", "content": "Recalling the IV Consultative Meeting (demo),"},
-            {"kind": "operative", "content": "Ministers meet [at least once every six months {KZ,UZ} | annually {TM}]."},
+            {"kind": "operative",
+             "content": "Ministers meet [at least once every six months {KZ,UZ} | annually {TM}]."},
         ],
     )  # fmt: skip
 
@@ -95,12 +96,12 @@ def test_consensus_needs_every_member_and_no_objection(text: Text, people: dict[
     pp1 = text.units.get(uid="PP1")
     for name in ("kz", "uz", "kg", "tj", "tm"):
         actions.state_position(people[name], pp1, stance="support")
-    states = dict((u.uid, s) for u, s in queries.unit_states(text))
+    states = {u.uid: s for u, s in queries.unit_states(text)}
     assert states == {"PP1": UnitState.PENDING, "OP1": UnitState.BRACKETED}  # Azerbaijan has not spoken
     actions.state_position(people["az"], pp1, stance="reservation", note="on the wording of 'Recalling'")
-    assert dict((u.uid, s) for u, s in queries.unit_states(text))["PP1"] == UnitState.AGREED
+    assert {u.uid: s for u, s in queries.unit_states(text)}["PP1"] == UnitState.AGREED
     actions.state_position(people["tm"], pp1, stance="objection", note="demo objection")
-    assert dict((u.uid, s) for u, s in queries.unit_states(text))["PP1"] == UnitState.OBJECTED
+    assert {u.uid: s for u, s in queries.unit_states(text)}["PP1"] == UnitState.OBJECTED
 
 
 @pytest.mark.django_db
@@ -150,7 +151,7 @@ def test_positions_lapse_when_the_words_change(text: Text, people: dict[str, Any
     assert all(s == UnitState.AGREED for _u, s in queries.unit_states(text))
     op1 = text.units.get(uid="OP1")
     actions.edit_unit(people["secretariat"], op1, language="ru", content="Ministers meet twice a year.")
-    assert dict((u.uid, s) for u, s in queries.unit_states(text))["OP1"] == UnitState.PENDING
+    assert {u.uid: s for u, s in queries.unit_states(text)}["OP1"] == UnitState.PENDING
 
 
 @pytest.mark.django_db
