@@ -98,10 +98,14 @@ def test_compliance_comes_from_meetings_actually_held(sec: Any, fm: Format) -> N
 
 
 @pytest.mark.django_db
-def test_leaders_annual_cadence_is_not_invented(fm: Format) -> None:
-    """The reference data sets no structured rule: the secretariat records one with its basis."""
-    assert Format.objects.get(code="ca_heads_of_state").cadence_months is None
+def test_only_agreed_cadences_come_from_the_data(fm: Format) -> None:
+    """The leaders' annual rule is in the data (2019 Procedures); the ministers' six months is a
+    2022 proposal, so their format has no rule until the secretariat records one."""
+    heads = Format.objects.get(code="ca_heads_of_state")
+    assert heads.cadence_months == 12 and "2019 Procedures" in heads.rules_basis
     assert fm.cadence_months is None
+    state = queries.format_compliance(heads, today=dt.date(2026, 11, 27))
+    assert state.last_held == dt.date(2025, 11, 16) and state.next_due == dt.date(2026, 11, 16)
 
 
 # --- format rules ----------------------------------------------------------------------------

@@ -254,6 +254,19 @@ def validate(bundle: Bundle) -> None:
         bundle.error(None, f"the meeting {PROPOSALS_MEETING} is missing", "meetings.csv")
 
 
+def _initial_rules(fmt: Any, row: Row) -> None:
+    """A structured cadence only where the data states one as agreed: "annual …" (the leaders'
+    2019 Procedures). Proposals ("proposed 2022") set nothing. Rules the secretariat has already
+    edited (rules_version > 1) are never overwritten."""
+    if fmt.rules_version != 1 or fmt.cadence_months is not None:
+        return
+    text = row["cadence_text"].lower()
+    if text.startswith("annual"):
+        fmt.cadence_months = 12
+        fmt.rules_basis = f"Reference data: {row['cadence_text']} [{row['source_ids'].replace(';', ', ')}]"[:300]
+        fmt.save(update_fields=["cadence_months", "rules_basis"])
+
+
 def _set_sources(obj: Any, row: Row, by_code: dict[str, Source]) -> None:
     obj.sources.set([by_code[code] for code in _split(row["source_ids"])])
 
@@ -331,6 +344,7 @@ def write(bundle: Bundle) -> dict[str, int]:
             },
         )
         _set_sources(fmt, row, by_code)
+        _initial_rules(fmt, row)
         formats[fmt.code] = fmt
     counts["formats"] = len(formats)
 
