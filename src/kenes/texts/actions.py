@@ -186,8 +186,8 @@ def create_text(
 
 
 def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_revision: int | None = None) -> Unit:
-    """The chair's pen: set one language's content of a unit. A change in one language flags the
-    other language versions of the unit as out of date until someone updates them."""
+    """The chair's pen: set one language's content of a unit. A change in the working language
+    flags the unit's other language versions as out of date until someone updates them."""
     text = unit.text
     require(actor, "view", text)
     _require_secretariat(actor, text.format)
@@ -210,11 +210,12 @@ def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_r
         content_changed = before != content
         version.content, version.out_of_date = content, False
         version.save(update_fields=["content", "out_of_date"])
-        if content_changed:
+        if content_changed and language == text.working_language:
+            # The working language leads: its change makes every translation stale, and earlier
+            # positions were on other words. Bringing a translation up to date flags nothing else.
             UnitVersion.objects.filter(unit=current).exclude(language=language).update(out_of_date=True)
-            if language == text.working_language:
-                current.revision += 1  # earlier positions were on other words
-                current.save(update_fields=["revision"])
+            current.revision += 1
+            current.save(update_fields=["revision"])
         _new_version(actor, text, f"{current.uid}/{language} edited")
         audit.record(actor, "text.unit_edited", text, unit=current.uid, language=language, before=before, after=content)
         _event(text, "text.unit_edited", unit=current.uid)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SPECIAL = "[]|{}\\"
-_STATE = re.compile(r"^[A-Z]{2,5}$")
+_STATE = re.compile(r"\A[A-Z]{2,5}\Z")  # \Z, not $: "KZ\n" is not a state code
 
 
 class BracketError(ValueError):
@@ -181,6 +181,8 @@ def from_structure(data: list[dict[str, Any]]) -> Content:
                 if any(not _STATE.match(str(code)) for code in sponsors) or len(set(sponsors)) != len(sponsors):
                     raise BracketError("sponsors are distinct state codes such as KZ", index)
                 parsed.append(Option(str(option.get("text", "")).strip(" "), sponsors))
+            if len(parsed) < 2 and not parsed[0].text:
+                raise BracketError("an empty bracket", index)  # as ``parse`` refuses ``[]`` and ``[ {KZ}]``
             segments.append(Bracket(tuple(parsed)))
         elif "text" in item:
             if segments and isinstance(segments[-1], str):

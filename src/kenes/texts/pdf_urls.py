@@ -1,5 +1,9 @@
 """PDF export of texts."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from kenes.texts import pdf_views
+
+urlpatterns = [
+    path("texts/<slug:code>/pdf/", pdf_views.text_pdf, name="text_pdf"),
+]

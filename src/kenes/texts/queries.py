@@ -77,15 +77,26 @@ class Room:
     is_clean: bool
 
 
+def _by_unit(items: list[Any]) -> dict[int | None, list[Any]]:
+    grouped: dict[int | None, list[Any]] = {}
+    for item in items:
+        grouped.setdefault(item.unit_id, []).append(item)
+    return grouped
+
+
 def room(account: Any, text: Text) -> Room:
     """Everything the negotiation room shows, in a fixed number of queries."""
     units = _units(text)
     states = dict(unit_states(text, units))
     amendments = list(
-        Amendment.objects.filter(text=text).select_related("state", "parent").order_by("created_at", "id")
+        Amendment.objects.filter(text=text)
+        .select_related("state", "parent", "parent__state")
+        .order_by("created_at", "id")
     )
     comments = list(Comment.objects.filter(unit__text=text).select_related("state"))
     notes = list(visible(account, PrivateNote.objects.filter(text=text)))
+    # Grouped once by unit, not filtered per unit (300 units x 5,000 amendments: 1.5 M comparisons).
+    amendments_of, comments_of, notes_of = _by_unit(amendments), _by_unit(comments), _by_unit(notes)
     rows = []
     for unit in units:
         row = UnitRow(unit, states[unit], {v.language: v for v in unit.versions.all()})
@@ -96,9 +107,9 @@ def room(account: Any, text: Text) -> Room:
                 row.positions[position.state.iso2] = position
             else:
                 row.option_positions.append(position)
-        row.amendments = [a for a in amendments if a.unit_id == unit.pk]
-        row.comments = [c for c in comments if c.unit_id == unit.pk]
-        row.notes = [n for n in notes if n.unit_id == unit.pk]
+        row.amendments = amendments_of.get(unit.pk, [])
+        row.comments = comments_of.get(unit.pk, [])
+        row.notes = notes_of.get(unit.pk, [])
         rows.append(row)
     from kenes.texts.brackets import BracketError, parse
 
@@ -114,7 +125,7 @@ def room(account: Any, text: Text) -> Room:
         members=member_codes(text),
         rows=rows,
         open_brackets=count,
-        versions=list(text.text_versions.only("number", "created_at", "actor_label", "reason", "open_brackets")),
+        versions=list(text.text_versions.defer("snapshot")),  # not only(): text_id is read for each
         is_clean=all(r.state == UnitState.AGREED for r in rows),
     )
 
