@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "ninja",
+    "django_q",
     "kenes.audit",
     "kenes.access",
     "kenes.states",
     "kenes.people",
     "kenes.meetings",
     "kenes.texts",
+    "kenes.decisions",
     "kenes.live",
     "kenes.api",
     "kenes.web",
@@ -127,6 +129,24 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background tasks (django-q2): the queue lives in the database itself (the ORM broker), so the
+# embedded SQLite mode and PostgreSQL need no further service. ``./dev worker`` runs the cluster;
+# the scheduled tasks are written by ``manage setup_schedules``. Tests call the task functions
+# directly. See docs/decisions/0017-task-queue-django-q2.md.
+Q_CLUSTER = {
+    "name": "kenes",
+    "orm": "default",
+    "workers": int(os.environ.get("KENES_TASK_WORKERS", "2")),
+    "timeout": 300,  # seconds a task may run before its worker is recycled
+    "retry": 600,  # an unacknowledged task is delivered again after this (must exceed timeout)
+    "max_attempts": 3,
+    "ack_failures": True,  # a failed task is kept under "Failed tasks", not delivered forever
+    "catch_up": False,  # after downtime a schedule runs once, not once per missed minute
+    "save_limit": 250,  # successful results kept
+    "poll": 1.0,  # seconds between looks at an empty queue
+    "label": "Tasks",
+}
+
 AUTH_USER_MODEL = "people.Account"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -181,6 +201,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (report attachments): never served from a public URL, only through access-checked views.
+MEDIA_ROOT = Path(os.environ.get("KENES_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

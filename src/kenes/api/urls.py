@@ -58,6 +58,8 @@ def _mount() -> None:
     api.add_router("", states_router)
     api.add_router("", meetings_router)
     api.add_router("", people_router)
+    api.add_router("", "kenes.texts.api.router")
+    api.add_router("", "kenes.decisions.api.router")
 
 
 _mount()

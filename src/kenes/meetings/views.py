@@ -208,6 +208,7 @@ def _render_format(
         "invitable_labels": [Standing(code).label for code in fmt.invitable_standings if code in Standing.values],
         "language_labels": [language_names.get(code, code) for code in fmt.languages],
         "may_manage": _is_secretariat(user, fmt),
+        "imposed_by": _imposed_by(user, fmt),
         "error": error,
         "rules": _rules_form(fmt, data),
         "chair_rules": ChairRule.choices,
@@ -217,6 +218,12 @@ def _render_format(
         "languages": settings.LANGUAGES,
     }
     return render(request, "meetings/format_detail.html", context, status=status)
+
+
+def _imposed_by(account: Any, fmt: Format) -> Any:
+    from kenes.decisions.queries import imposed_by
+
+    return imposed_by(account, [fmt]).get(fmt.pk)
 
 
 def format_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -592,8 +599,11 @@ def _render_meeting(
     data: QueryDict | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    from kenes.texts.queries import texts_for
+
     meeting = queries.meeting_detail(request.user, code)
     context = _meeting_context(request, meeting, errors=errors, data=data)
+    context["texts"] = list(texts_for(request.user).filter(meeting=meeting).order_by("-created_at", "code"))
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
@@ -879,10 +889,14 @@ def cadence_dashboard(request: HttpRequest) -> HttpResponse:
     order = {CadenceState.OVERDUE: 0, CadenceState.DUE_SOON: 1, CadenceState.NEVER_HELD: 2, CadenceState.OK: 3,
              CadenceState.NO_RULE: 4}  # fmt: skip
     states = sorted(queries.dashboard(request.user), key=lambda pair: (order[pair[1].state], pair[1].days_left or 0))
+    from kenes.decisions.queries import imposed_by  # which decision's instruction set a rule
+
+    imposed = imposed_by(request.user, [fmt for fmt, _state in states])
     rows = [
-        {"format": fmt, "compliance": state, "label": _cadence_label(state.state), "due": _due_text(state.days_left)}
+        {"format": fmt, "compliance": state, "label": _cadence_label(state.state), "due": _due_text(state.days_left),
+         "imposed_by": imposed.get(fmt.pk)}
         for fmt, state in states
-    ]
+    ]  # fmt: skip
     return render(request, "meetings/cadence.html", {"rows": rows, "today": timezone.localdate()})
 
 

@@ -226,4 +226,200 @@ def ensure_material() -> None:
     )
 
 
+DEMO_DRAFT_TEXT = "demo-fm-2027-coordinated-approaches"
+DEMO_MEMBERS_TEXT = "demo-fm-2027-members-concept"
+
+
+def ensure_texts() -> None:
+    """Two fictional drafts at the demo meeting: a joint statement shared with the guests, whose
+    operative paragraph carries the 2022 proposal ("at least once every six months", proposed at the
+    IV Consultative Meeting, see the reference data) against an invented alternative, and a
+    members-only concept note. Everything else in them is invented and marked DEMO."""
+    from kenes.texts import actions as text_actions
+    from kenes.texts.models import Text
+
+    meeting = Meeting.objects.filter(code="demo-fm-2027").first()
+    if meeting is None:
+        return
+    fm = Format.objects.get(code="ca_foreign_ministers")
+    drafts = (
+        (
+            DEMO_DRAFT_TEXT,
+            "DEMO — Joint statement on coordinated approaches (fictional draft)",
+            "joint_statement",
+            Classification.PARTICIPANTS,
+            [
+                (
+                    "preamble",
+                    "ДЕМО (вымышленный проект). Министры иностранных дел государств Центральной Азии, стремясь "
+                    "к выработке согласованных подходов к ключевым вопросам региональной и международной "
+                    "проблематики,",
+                    "DEMO (fictional draft). The Ministers of Foreign Affairs of the Central Asian states, seeking "
+                    "to work out coordinated approaches to key issues of regional and international affairs,",
+                ),
+                (
+                    "preamble",
+                    "ссылаясь на предложение, высказанное на IV Консультативной встрече глав государств "
+                    "Центральной Азии (2022), о регулярных совещаниях министров иностранных дел,",
+                    "recalling the proposal made at the IV Consultative Meeting of the Heads of State of Central "
+                    "Asia (2022) on regular meetings of the ministers of foreign affairs,",
+                ),
+                (
+                    "operative",
+                    "договариваются проводить совещания министров иностранных дел "
+                    "[не реже одного раза в полгода {KZ} | ежегодно];",
+                    "agree to hold meetings of the ministers of foreign affairs "
+                    "[at least once every six months {KZ} | annually];",
+                ),
+                (
+                    "operative",
+                    "поручают национальным координаторам подготовить к следующему совещанию "
+                    "[проект дорожной карты | перечень приоритетных вопросов] (демо).",
+                    "instruct the national coordinators to prepare for the next meeting "
+                    "[a draft roadmap | a list of priority issues] (demo).",
+                ),
+            ],
+        ),
+        (
+            DEMO_MEMBERS_TEXT,
+            "DEMO — Members' concept note on the ministers' consultations (fictional, members only)",
+            "concept",
+            Classification.MEMBERS,
+            [
+                (
+                    "operative",
+                    "ДЕМО: государства-члены обмениваются [проектами повесток дня | тезисами] до каждого "
+                    "совещания (вымышленный текст).",
+                    "DEMO: the member states exchange [draft agendas | talking points] before each meeting "
+                    "(fictional text).",
+                ),
+                (
+                    "operative",
+                    "ДЕМО: секретариат председательствующего государства ведёт реестр договорённостей.",
+                    "DEMO: the secretariat of the chairing state keeps a register of what was agreed.",
+                ),
+            ],
+        ),
+    )
+    for code, title, kind, level, paragraphs in drafts:
+        if Text.objects.filter(code=code).exists():
+            continue
+        text = text_actions.create_text(
+            ACTOR,
+            fmt=fm,
+            meeting=meeting,
+            code=code,
+            title=title,
+            kind=kind,
+            classification=level,
+            working_language="ru",
+            languages=["ru", "en"],
+            units=[{"kind": unit_kind, "content": ru} for unit_kind, ru, _en in paragraphs],
+            is_demo=True,
+        )
+        units = list(text.units.order_by("order"))
+        for unit, (_kind, _ru, en) in zip(units, paragraphs, strict=True):
+            text_actions.edit_unit(ACTOR, unit, language="en", content=en)
+        for unit, (_kind, ru, _en) in zip(units, paragraphs, strict=True):
+            # the English was written from the Russian: the Russian stands as it was, up to date
+            text_actions.edit_unit(ACTOR, unit, language="ru", content=ru)
+
+
 __all__ = ["Document", "Invitation", "InvitationStatus"]
+
+
+# --- Decisions and instructions (issue 5) -------------------------------------------------------
+
+DEMO_TEXT = "demo-fm-2027-joint-statement"
+# Member delegations that have no sign-in demo account: they only state their positions so the demo
+# text can be adopted by consensus. Their passwords are unusable; nobody signs in as them.
+POSITION_ONLY = ("TJ", "TM", "AZ")
+
+
+def _position_account(iso2: str) -> Account:
+    email = f"positions.{iso2.lower()}@demo.kenes.invalid"
+    account = Account.objects.filter(email=email).first()
+    if account is None:
+        account = actions.create_account(
+            ACTOR, email=email, full_name=f"DEMO {iso2} delegation (positions only, cannot sign in)", password=None,
+            affiliation=Affiliation.STATE, state=State.objects.get(iso2=iso2), clearance=Classification.MEMBERS,
+            roles=[(None, Role.DELEGATE)], is_demo=True,
+        )  # fmt: skip
+    return account
+
+
+def _as_signed_in(account: Account) -> Account:
+    account.kenes_token_auth = True  # type: ignore[attr-defined]  # judged at its clearance, as after 2FA
+    return account
+
+
+def ensure_decisions() -> None:
+    """A fictional adopted text with a decision, an instruction to Uzbekistan and a demo report.
+
+    Its second operative paragraph is left unmarked, to try marking a decision. Everything here is
+    fictional and marked demo; no report is ever invented on a real instruction.
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kenes.decisions import actions as decision_actions
+    from kenes.texts import actions as text_actions
+    from kenes.texts.models import Text
+
+    if Text.objects.filter(code=DEMO_TEXT).exists() or not Meeting.objects.filter(code="demo-fm-2027").exists():
+        return
+    by_email = {a.email: a for a in Account.objects.filter(is_demo=True)}
+    members = [
+        by_email["delegate.kz@demo.kenes.invalid"],
+        by_email["focal.uz@demo.kenes.invalid"],
+        by_email["security.kg@demo.kenes.invalid"],
+        *[_position_account(iso2) for iso2 in POSITION_ONLY],
+    ]
+    text = text_actions.create_text(
+        ACTOR,
+        fmt=Format.objects.get(code="ca_foreign_ministers"),
+        meeting=Meeting.objects.get(code="demo-fm-2027"),
+        code=DEMO_TEXT,
+        title="DEMO joint statement of the foreign ministers (fictional)",
+        kind="joint_statement",
+        classification=Classification.MEMBERS,
+        languages=["ru", "en"],
+        units=[
+            {"kind": "preamble", "content": "Ссылаясь на итоги встречи (демо, вымышленный текст),"},
+            {"kind": "operative", "content": "Поручить министерствам транспорта подготовить региональный план "
+                                             "безопасности дорожного движения (демо)."},
+            {"kind": "operative", "content": "Поручить национальным координаторам ежегодно докладывать о ходе "
+                                             "выполнения дорожной карты (демо)."},
+        ],
+        is_demo=True,
+    )  # fmt: skip
+    english = {
+        "PP1": "Recalling the outcome of the meeting (demo, fictional text),",
+        "OP1": "Instruct the ministries of transport to prepare a regional road-safety plan (demo).",
+        "OP2": "Instruct the national coordinators to report annually on the implementation of the roadmap (demo).",
+    }
+    for unit in text.units.order_by("order"):
+        text_actions.edit_unit(ACTOR, unit, language="en", content=english[unit.uid])
+    for unit in text.units.order_by("order"):
+        for account in members:
+            text_actions.state_position(_as_signed_in(account), unit, stance="support")
+    text = text_actions.adopt_by_consensus(ACTOR, Text.objects.get(pk=text.pk))
+    decision = decision_actions.mark_decision(ACTOR, text, text.units.get(uid="OP1"), is_demo=True)
+    focal_uz = by_email["focal.uz@demo.kenes.invalid"]
+    instruction = decision_actions.create_instruction(
+        ACTOR,
+        decision,
+        title="DEMO: prepare a regional road-safety plan (fictional)",
+        assignee_kind="states",
+        states=[decision_actions.AssigneeSpec(State.objects.get(iso2="UZ"), focal_uz, "Ministry of Transport (demo)")],
+        due_date=timezone.localdate() + dt.timedelta(days=180),
+        is_demo=True,
+    )
+    decision_actions.file_report(
+        _as_signed_in(focal_uz),
+        instruction,
+        body="DEMO — fictional progress report: a working group was set up and met twice.",
+        progress="in_progress",
+        is_demo=True,
+    )

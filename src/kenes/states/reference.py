@@ -432,5 +432,8 @@ def load_reference(actor: Any, directory: Path) -> dict[str, int]:
         raise ReferenceError(bundle.errors)
     with transaction.atomic():
         counts = write(bundle)
+        from kenes.decisions.actions import load_proposal_instructions  # the IV meeting's proposals P3, P4
+
+        counts["instructions (proposals)"] = load_proposal_instructions(actor)
         audit.record(actor, "reference.loaded", None, directory=str(directory), files=bundle.digests, counts=counts)
     return counts

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_q.models import Failure, OrmQ, Schedule, Success
 
 from kenes.access.models import Protected
 from kenes.access.policy import visible
@@ -20,8 +21,10 @@ from kenes.states.models import Participation, Source, State
 # The admin demands a verified second factor, like every page that shows more than public material.
 admin.site.__class__ = OTPAdminSite
 # Editable third-party admin pages would change data outside the audited actions (and TOTP
-# pages would show secrets): they are not offered.
-for _model in (TOTPDevice, StaticDevice, Group):
+# pages would show secrets): they are not offered. django-q2's pages would let an administrator
+# schedule any importable function with any arguments, that is run code on the server: its
+# schedules and task results are shown read-only below (``manage setup_schedules`` writes them).
+for _model in (TOTPDevice, StaticDevice, Group, Schedule, Success, Failure, OrmQ):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 
@@ -152,3 +155,18 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "created_at", "actor_label", "verb", "target_type", "target_id"]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["name", "func", "schedule_type", "minutes", "next_run", "repeats"]
+
+
+@admin.register(Success)
+class TaskDoneAdmin(ReadOnlyAdmin):
+    list_display = ["name", "func", "started", "stopped"]
+
+
+@admin.register(Failure)
+class TaskFailedAdmin(ReadOnlyAdmin):
+    list_display = ["name", "func", "started", "stopped", "attempt_count"]

@@ -15,6 +15,8 @@ class Command(BaseCommand):
             return
         accounts = demo.ensure_accounts()
         demo.ensure_material()
+        demo.ensure_decisions()
+        demo.ensure_texts()
         self.stdout.write("\nDemo accounts (fictional people), password for all: " + demo.DEMO_PASSWORD)
         for spec, account, secret in accounts:
             line = f"  {spec.what:<32} {account.email:<34}"
