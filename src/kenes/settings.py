@@ -201,6 +201,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 # Uploaded files (report attachments): never served from a public URL, only through access-checked views.
 MEDIA_ROOT = Path(os.environ.get("KENES_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
