@@ -22,13 +22,10 @@ than the small one, printing the statements whose count grew. Requests/s are mea
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import re
 import sys
 import tempfile
 import time
-import types
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
@@ -37,49 +34,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_URLCONF = "kenes_bench_urls"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import load_data, setup_django  # noqa: E402
+
 ACTOR = "bench"
 
 
 def _setup_django(tmp: Path) -> None:
-    """Point Kenes at a fresh database under ``tmp`` before Django reads its settings."""
-    os.environ["KENES_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["KENES_VAR_DIR"] = str(tmp)
-    (tmp / "static").mkdir(exist_ok=True)
-    os.environ["KENES_DEBUG"] = "false"  # as in production: no per-query bookkeeping outside the counts
-    os.environ.setdefault("KENES_LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kenes.settings"
-    if str(ROOT / "src") not in sys.path:
-        sys.path.insert(0, str(ROOT / "src"))
-
-    import django
-
-    django.setup()
-
-    from django.conf import settings
-    from django.http import HttpRequest, HttpResponse
-    from django.urls import clear_url_caches, include, path
-
-    def bare(request: HttpRequest) -> HttpResponse:
-        return HttpResponse("ok")
-
-    urls = types.ModuleType(BENCH_URLCONF)
-    urls.urlpatterns = [path("bench/bare/", bare), path("", include("kenes.urls"))]  # type: ignore[attr-defined]
-    sys.modules[BENCH_URLCONF] = urls
-    settings.ROOT_URLCONF = BENCH_URLCONF
-    clear_url_caches()
+    setup_django(tmp, BENCH_URLCONF)
 
 
 def _load() -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-
-    data = Path(settings.KENES_DATA_DIR) / "mechanism"
-    if not data.is_dir():
-        sys.exit(f"the reference data is missing at {data}: set KENES_DATA_DIR")
-    quiet = io.StringIO()
-    call_command("migrate", verbosity=0, interactive=False, stdout=quiet)
-    call_command("load_reference", str(data), verbosity=0, stdout=quiet)
-    call_command("load_demo", verbosity=0, stdout=quiet)
+    load_data()
 
 
 def _meeting(code: str, day: str, *, items: int, delegations: list[tuple[str, int]], documents: int) -> Any:

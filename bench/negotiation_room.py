@@ -28,14 +28,11 @@ than for the small one, printing the statements whose count grew.
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import re
 import statistics
 import sys
 import tempfile
 import time
-import types
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -43,52 +40,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_URLCONF = "kenes_bench_room_urls"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import load_data, setup_django  # noqa: E402
+
 ACTOR = "bench"
 FICTIONAL = ("X1", "X2", "X3", "X4", "X5", "X6")
 
 
 def _setup_django(tmp: Path) -> None:
-    """Point Kenes at a fresh database under ``tmp`` before Django reads its settings."""
-    os.environ["KENES_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["KENES_VAR_DIR"] = str(tmp)
-    (tmp / "static").mkdir(exist_ok=True)
-    os.environ["KENES_DEBUG"] = "false"  # as in production: no per-query bookkeeping outside the counts
-    os.environ.setdefault("KENES_LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kenes.settings"
-    os.environ.pop("KENES_REDIS_URL", None)  # in-process cache and live bus, like the embedded mode
-    os.environ["KENES_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"  # the demo's mail
-    if str(ROOT / "src") not in sys.path:
-        sys.path.insert(0, str(ROOT / "src"))
-
-    import django
-
-    django.setup()
-
-    from django.conf import settings
-    from django.http import HttpRequest, HttpResponse
-    from django.urls import clear_url_caches, include, path
-
-    def bare(request: HttpRequest) -> HttpResponse:
-        return HttpResponse("ok")
-
-    urls = types.ModuleType(BENCH_URLCONF)
-    urls.urlpatterns = [path("bench/bare/", bare), path("", include("kenes.urls"))]  # type: ignore[attr-defined]
-    sys.modules[BENCH_URLCONF] = urls
-    settings.ROOT_URLCONF = BENCH_URLCONF
-    clear_url_caches()
+    setup_django(tmp, BENCH_URLCONF)
 
 
 def _load() -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-
-    data = Path(settings.KENES_DATA_DIR) / "mechanism"
-    if not data.is_dir():
-        sys.exit(f"the reference data is missing at {data}: set KENES_DATA_DIR")
-    quiet = io.StringIO()
-    call_command("migrate", verbosity=0, interactive=False, stdout=quiet)
-    call_command("load_reference", str(data), verbosity=0, stdout=quiet)
-    call_command("load_demo", verbosity=0, stdout=quiet)
+    load_data()
 
 
 def _fictional_members() -> None:
