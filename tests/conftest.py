@@ -51,8 +51,24 @@ def accounts(db: Any) -> dict[str, Any]:
 
 
 def verified(account: Any) -> Any:
-    """The account as the policy sees it after a completed two-factor sign-in."""
+    """The account as the policy sees it after a completed two-factor sign-in, just now (fresh)."""
+    from django.utils import timezone
+
     account.is_verified = lambda: True
+    account.kenes_strong_auth_at = timezone.now()
+    return account
+
+
+def stale(account: Any) -> Any:
+    """The account after a two-factor sign-in longer ago than the re-prompt time."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    account.is_verified = lambda: True
+    minutes = settings.KENES_RESTRICTED_REAUTH_MINUTES + 1
+    account.kenes_strong_auth_at = timezone.now() - dt.timedelta(minutes=minutes)
     return account
 
 

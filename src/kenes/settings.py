@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kenes.meetings",
     "kenes.texts",
     "kenes.decisions",
+    "kenes.security",
     "kenes.live",
     "kenes.api",
     "kenes.web",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "kenes.people.middleware.FreshStrongAuthMiddleware",
     "kenes.people.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -244,6 +246,8 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # The address people use to reach Kenes, for links in e-mails.
+# Restricted material needs a TOTP sign-in in this session no older than this (docs/decisions/0021).
+KENES_RESTRICTED_REAUTH_MINUTES = int(os.environ.get("KENES_RESTRICTED_REAUTH_MINUTES", "15"))
 KENES_BASE_URL = os.environ.get("KENES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Where ./dev demo and the tests find the real mechanism data.

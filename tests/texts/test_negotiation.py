@@ -230,3 +230,22 @@ def test_guest_never_sees_a_members_only_text(people: dict[str, Any]) -> None:
     assert can(people["kz"], "view", members_only)
     assert not can(people["cn"], "view", members_only)
     assert not queries.texts_for(people["cn"]).filter(pk=members_only.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_format_may_close_comments_to_guests(text: Text, people: dict[str, Any]) -> None:
+    from kenes.meetings.actions import update_format_rules
+
+    fmt = text.format
+    update_format_rules(
+        people["secretariat"], fmt, expected_version=fmt.rules_version, cadence_months=fmt.cadence_months,
+        chair_rule=fmt.chair_rule, rotation_order=fmt.rotation, invitable=fmt.invitable_standings,
+        default_classification=fmt.default_classification, working_languages=fmt.languages,
+        guests_may_comment=False,
+    )  # fmt: skip
+    text.refresh_from_db()
+    unit = Text.objects.get(pk=text.pk).units.get(uid="PP1")
+    with pytest.raises(PermissionDenied, match="do not comment"):
+        actions.add_comment(people["cn"], unit, body="A guest's remark (demo).")
+    assert actions.add_comment(people["kz"], unit, body="A member's remark (demo).").state.iso2 == "KZ"
+    assert unit.comments.count() == 1

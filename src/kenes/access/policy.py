@@ -10,7 +10,10 @@ The rules (see docs/architecture.md, "Access policy"):
 * ``participants``: accounts of the member states of the format's mechanism, of states and
   organisations whose invitation to that meeting is *accepted* (guests), and the secretariat.
 * ``members``: accounts of the member states (on the day of the request) and the secretariat.
-* ``restricted``: accounts cleared ``restricted`` whose state is a member and on the distribution.
+* ``restricted``: accounts cleared ``restricted`` whose state is a member and on the distribution,
+  and only while the session carries a fresh two-factor sign-in (``has_fresh_session_2fa``): an
+  API token or a session whose last TOTP is older than ``KENES_RESTRICTED_REAUTH_MINUTES`` reads at
+  most ``members`` (docs/decisions/0021-restricted-needs-fresh-session-2fa.md).
 * delegation-private (``owner_state`` set): accounts of that state only, at their clearance.
 
 An account reads at most up to its clearance, only in formats where it holds a role, and an
@@ -44,12 +47,37 @@ def is_strongly_authenticated(account: Any) -> bool:
     return bool(callable(is_verified) and is_verified())
 
 
-def effective_clearance(account: Any) -> str:
+def reauth_minutes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "KENES_RESTRICTED_REAUTH_MINUTES", 15))
+
+
+def has_fresh_session_2fa(account: Any) -> bool:
+    """True when this *session* passed TOTP and the last TOTP is recent.
+
+    The time of the last TOTP sign-in is put on the account by ``FreshStrongAuthMiddleware`` as
+    ``kenes_strong_auth_at``; an API token is not a session 2FA and never counts.
+    """
+    if getattr(account, "kenes_token_auth", False) or not is_strongly_authenticated(account):
+        return False
+    at = getattr(account, "kenes_strong_auth_at", None)
+    if not isinstance(at, dt.datetime):
+        return False
+    return timezone.now() - at <= dt.timedelta(minutes=reauth_minutes())
+
+
+def effective_clearance(account: Any, *, assume_fresh: bool = False) -> str:
+    """The level an account reads at now. ``assume_fresh`` answers "after a new TOTP code": it
+    only tells a stale session that re-entering its code would open something."""
     if account is None or not getattr(account, "is_authenticated", False) or not account.is_active:
         return Classification.PUBLIC
     if account.requires_two_factor and not is_strongly_authenticated(account):
         return Classification.PUBLIC
-    return str(account.clearance)
+    clearance = str(account.clearance)
+    if clearance == Classification.RESTRICTED and not (assume_fresh or has_fresh_session_2fa(account)):
+        return Classification.MEMBERS
+    return clearance
 
 
 # Explicit "everything" and "nothing": an empty Q() would vanish when OR-ed with another Q.
@@ -83,8 +111,8 @@ class _Audience:
         return Q(**{f"{format_path}__in": self.secretariat_format_ids})
 
 
-def _audience(account: Any, day: dt.date | None) -> _Audience | None:
-    clearance = effective_clearance(account)
+def _audience(account: Any, day: dt.date | None, assume_fresh: bool = False) -> _Audience | None:
+    clearance = effective_clearance(account, assume_fresh=assume_fresh)
     if clearance == Classification.PUBLIC:
         return None
     from kenes.people.models import Affiliation, Role
@@ -124,12 +152,12 @@ def _invited_meeting_ids(audience: _Audience) -> QuerySet[Any]:
     return Invitation.objects.filter(invitee, status=InvitationStatus.ACCEPTED).values("meeting_id")
 
 
-def _filter(model: type[Protected], account: Any, day: dt.date | None) -> Q:
+def _filter(model: type[Protected], account: Any, day: dt.date | None, assume_fresh: bool = False) -> Q:
     fmt = model.ACCESS_FORMAT
     meeting = model.ACCESS_MEETING
     open_q = Q(owner_state__isnull=True)
     visible_q = Q(classification=Classification.PUBLIC) & open_q
-    audience = _audience(account, day)
+    audience = _audience(account, day, assume_fresh)
     if audience is None:
         return visible_q
     levels = levels_up_to(audience.clearance)
@@ -164,6 +192,17 @@ def visible(account: Any, queryset: QuerySet[Any], *, day: dt.date | None = None
     if not issubclass(model, Protected):
         raise TypeError(f"{model.__name__} is not a protected model")
     return queryset.filter(_filter(model, account, day))
+
+
+def visible_after_reauth(account: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """What ``account`` would read after re-entering its TOTP code in this session: used only to
+    send a stale session that is entitled to an object back to the code page instead of a 404."""
+    model = queryset.model
+    if not issubclass(model, Protected):
+        raise TypeError(f"{model.__name__} is not a protected model")
+    if getattr(account, "kenes_token_auth", False) or not is_strongly_authenticated(account):
+        return queryset.none()
+    return queryset.filter(_filter(model, account, None, assume_fresh=True))
 
 
 def can(account: Any, verb: str, obj: Model, *, day: dt.date | None = None) -> bool:

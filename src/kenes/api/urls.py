@@ -60,6 +60,7 @@ def _mount() -> None:
     api.add_router("", people_router)
     api.add_router("", "kenes.texts.api.router")
     api.add_router("", "kenes.decisions.api.router")
+    api.add_router("", "kenes.security.api.router")
 
 
 _mount()

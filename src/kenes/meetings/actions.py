@@ -120,6 +120,26 @@ def _require_secretariat(actor: Any, fmt: Format) -> None:
         raise PermissionDenied(_("Only the secretariat of this format may do this."))
 
 
+def require_security_channel(actor: Any, fmt: Format, distribution: list[State] | None) -> None:
+    """Restricted material is made in the security channel: by a security officer of ``fmt`` cleared
+    for restricted material (fresh two-factor sign-in), whose state is on the ``distribution``."""
+    if not distribution:
+        raise ActionError(_("Restricted material needs a distribution list of states."), field="distribution")
+    if isinstance(actor, str):
+        return
+    from kenes.access.policy import effective_clearance
+    from kenes.people.models import Role
+
+    allowed = (
+        getattr(actor, "is_authenticated", False)
+        and effective_clearance(actor) == Classification.RESTRICTED
+        and actor.state_id in {s.pk for s in distribution}
+        and actor.roles.filter(role=Role.SECURITY_OFFICER).filter(Q(format__isnull=True) | Q(format=fmt)).exists()
+    )
+    if not allowed:
+        raise PermissionDenied(_("Only a cleared security officer on the distribution may do this."))
+
+
 def _parse_day(value: str, field: str) -> dt.date:
     try:
         day = PartialDate.parse(value).as_date()
@@ -220,17 +240,25 @@ def create_meeting(
     classification: str | None = None,
     status: str = MeetingStatus.PLANNED,
     is_demo: bool = False,
+    distribution: list[State] | None = None,
 ) -> Meeting:
     """Plan a meeting of ``fmt``. Regular meetings get the format's next ordinal; the host chairs
-    where the format says so; the classification defaults to the format's."""
-    _require_secretariat(actor, fmt)
+    where the format says so; the classification defaults to the format's.
+
+    A restricted meeting is made only from the security channel, with its ``distribution``."""
     classification = classification or fmt.default_classification
     if classification not in Classification.values:
         raise ActionError(_("Unknown classification."), field="classification")
-    if classification == Classification.RESTRICTED:  # it would have no distribution: nobody could read it
+    if classification == Classification.RESTRICTED and not distribution:  # nobody could read it
         raise ActionError(
             _("Material is made restricted in the security channel, with its distribution."), field="classification"
         )
+    if classification == Classification.RESTRICTED:
+        require_security_channel(actor, fmt, distribution)
+    else:
+        _require_secretariat(actor, fmt)
+        if distribution:
+            raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     if kind not in MeetingKind.values:
         raise ActionError(_("Unknown kind of meeting."), field="kind")
     if status not in (MeetingStatus.PLANNED, MeetingStatus.CONVENED):
@@ -264,6 +292,8 @@ def create_meeting(
             status=status,
             is_demo=is_demo,
         )
+        if distribution:
+            meeting.distribution.set(distribution)
         audit.record(
             actor, "meeting.created", meeting, code=code, classification=classification, start=start.isoformat()
         )
@@ -525,6 +555,7 @@ def update_format_rules(
     default_classification: str,
     working_languages: list[str],
     rules_basis: str = "",
+    guests_may_comment: bool | None = None,
 ) -> Format:
     """Change a format's rules; each is validated and the change is audited with before/after."""
     from django.conf import settings
@@ -571,6 +602,7 @@ def update_format_rules(
             "default_classification": default_classification,
             "working_languages": ";".join(languages),
             "rules_basis": rules_basis.strip(),
+            "guests_may_comment": current.guests_may_comment if guests_may_comment is None else guests_may_comment,
         }
         before = {name: getattr(current, name) for name in fields}
         for name, value in fields.items():
@@ -585,10 +617,10 @@ def update_format_rules(
 # --- Agenda ---------------------------------------------------------------------------------
 
 
-def _check_item_level(meeting: Meeting, classification: str) -> None:
+def _check_item_level(meeting: Meeting, classification: str, *, restricted_ok: bool = False) -> None:
     if classification not in Classification.values:
         raise ActionError(_("Unknown classification."), field="classification")
-    if classification == Classification.RESTRICTED:  # it would have no distribution: nobody could read it
+    if classification == Classification.RESTRICTED and not restricted_ok:  # it would have no distribution
         raise ActionError(
             _("Material is made restricted in the security channel, with its distribution."), field="classification"
         )
@@ -604,14 +636,22 @@ def add_agenda_item(
     classification: str | None = None,
     presenter: str = "",
     documents: list[Document] | None = None,
+    distribution: list[State] | None = None,
 ) -> AgendaItem:
+    """An item on ``meeting``'s agenda. A restricted item (on a restricted meeting) is added only from
+    the security channel, with its ``distribution``."""
     require(actor, "view", meeting)
-    _require_secretariat(actor, meeting.format)
+    classification = classification or meeting.classification
+    if classification == Classification.RESTRICTED and distribution:
+        require_security_channel(actor, meeting.format, distribution)
+    else:
+        _require_secretariat(actor, meeting.format)
+        if distribution and classification != Classification.RESTRICTED:
+            raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     title = title.strip()
     if not title or len(title) > 300:
         raise ActionError(_("Give the item a title of at most 300 characters."), field="title")
-    classification = classification or meeting.classification
-    _check_item_level(meeting, classification)
+    _check_item_level(meeting, classification, restricted_ok=bool(distribution))
     for document in documents or []:
         if document.meeting_id not in (None, meeting.pk) or document.format_id != meeting.format_id:
             raise ActionError(_("Only documents of this meeting can be linked."), field="documents")
@@ -623,6 +663,8 @@ def add_agenda_item(
         )
         if documents:
             item.documents.set(documents)
+        if distribution:
+            item.distribution.set(distribution)
         audit.record(actor, "agenda.item_added", item, meeting=meeting.code, classification=classification)
         publish_on_commit(f"meeting:{meeting.pk}", {"verb": "agenda.item_added", "item": item.pk})
     return item

@@ -98,6 +98,7 @@ class FormatOut(Schema):
     invitable: list[str]
     default_classification: str
     working_languages: list[str]
+    guests_may_comment: bool
     rules_basis: str
     rules_version: int
 
@@ -124,6 +125,7 @@ def _format_fields(fmt: Format) -> dict[str, Any]:
         "invitable": fmt.invitable_standings,
         "default_classification": fmt.default_classification,
         "working_languages": fmt.languages,
+        "guests_may_comment": fmt.guests_may_comment,
         "rules_basis": fmt.rules_basis,
         "rules_version": fmt.rules_version,
     }
@@ -169,6 +171,7 @@ class FormatRulesPatch(StrictSchema):
     invitable: list[Standing] | None = None
     default_classification: Classification | None = None
     working_languages: list[str] | None = None
+    guests_may_comment: bool | None = None
     rules_basis: str | None = None
 
 
@@ -193,6 +196,7 @@ def patch_format_rules(request: HttpRequest, code: str, payload: FormatRulesPatc
         default_classification=str(value("default_classification", fmt.default_classification)),
         working_languages=list(value("working_languages", fmt.languages)),
         rules_basis=value("rules_basis", fmt.rules_basis),
+        guests_may_comment=value("guests_may_comment", fmt.guests_may_comment),
     )
     return _format_detail_out(account, get_object_or_404(queries.formats(), pk=updated.pk))
 

@@ -62,6 +62,7 @@ class Format(SourcedModel):
         _("default classification"), max_length=16, choices=Classification.choices, default=Classification.PARTICIPANTS
     )
     working_languages = models.CharField(_("working languages"), max_length=50, default="ru")
+    guests_may_comment = models.BooleanField(_("guests may comment on texts"), default=True)
     rules_version = models.PositiveIntegerField(default=1)
 
     @property

@@ -170,6 +170,7 @@ def _rules_form(fmt: Format, data: QueryDict | None) -> dict[str, Any]:
             "invitable": data.getlist("invitable"),
             "default_classification": data.get("default_classification", ""),
             "working_languages": data.getlist("working_languages"),
+            "guests_may_comment": data.get("guests_may_comment") == "on",
         }
     return {
         "cadence_months": "" if fmt.cadence_months is None else str(fmt.cadence_months),
@@ -180,6 +181,7 @@ def _rules_form(fmt: Format, data: QueryDict | None) -> dict[str, Any]:
         "invitable": fmt.invitable_standings,
         "default_classification": fmt.default_classification,
         "working_languages": fmt.languages,
+        "guests_may_comment": fmt.guests_may_comment,
     }
 
 
@@ -259,6 +261,7 @@ def format_rules(request: HttpRequest, code: str) -> HttpResponse:
             default_classification=data.get("default_classification", ""),
             working_languages=data.getlist("working_languages"),
             rules_basis=data.get("rules_basis", ""),
+            guests_may_comment=data.get("guests_may_comment") == "on",
         )
     except PermissionDenied as exc:
         return _refused(request, exc)

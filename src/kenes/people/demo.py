@@ -423,3 +423,30 @@ def ensure_decisions() -> None:
         progress="in_progress",
         is_demo=True,
     )
+
+
+def ensure_security() -> None:
+    """One fictional restricted threat report, distributed to KG and UZ, marked DEMO."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kenes.security import actions as security_actions
+    from kenes.security.models import ThreatReport
+
+    if ThreatReport.objects.filter(is_demo=True).exists():
+        return
+    states = {s.iso2: s for s in State.objects.filter(iso2__in=["KG", "UZ"])}
+    security_actions.file_report(
+        ACTOR,
+        author_state=states["KG"],
+        title="DEMO restricted threat report: fictional exercise scenario",
+        category="other",
+        severity=2,
+        occurred_at=timezone.now().replace(microsecond=0) - dt.timedelta(days=1),
+        place="Demo City (fictional)",
+        summary="DEMO — a fictional scenario for trying the security channel; no real event.",
+        details=DEMO_NOTE,
+        distribution=[states["KG"], states["UZ"]],
+        is_demo=True,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,35 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from kenes.access.policy import is_strongly_authenticated
+
+STRONG_AUTH_SESSION_KEY = "kenes_strong_auth_at"
+
+
+def mark_strong_auth(request: HttpRequest) -> None:
+    """Record in the session that it passed TOTP just now (called right after ``otp_login``)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    request.session[STRONG_AUTH_SESSION_KEY] = now.isoformat()
+    request.user.kenes_strong_auth_at = now  # type: ignore[union-attr]
+
+
+class FreshStrongAuthMiddleware:
+    """Put the time of this session's last TOTP sign-in on ``request.user`` as
+    ``kenes_strong_auth_at``; the access policy opens ``restricted`` material only while it is recent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if getattr(user, "is_authenticated", False) and is_strongly_authenticated(user):
+            raw = request.session.get(STRONG_AUTH_SESSION_KEY)
+            if isinstance(raw, str):
+                with contextlib.suppress(ValueError):
+                    user.kenes_strong_auth_at = dt.datetime.fromisoformat(raw)  # type: ignore[union-attr]
+        return self.get_response(request)
+
 
 _OPEN_PREFIXES = ("/static/", "/i18n/", "/api/")
 

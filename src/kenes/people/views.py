@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kenes.access.policy import is_strongly_authenticated
 from kenes.errors import ActionError
 from kenes.people import actions
+from kenes.people.middleware import mark_strong_auth
 from kenes.people.models import ApiToken
 
 
@@ -90,7 +91,9 @@ class CodeForm(forms.Form):
 
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    if is_strongly_authenticated(request.user):
+    # ``reauth``: a session whose last code is too old for restricted material enters a new one.
+    reauth = bool(request.GET.get("reauth") or request.POST.get("reauth"))
+    if is_strongly_authenticated(request.user) and not reauth:
         return redirect(_safe_next(request))
     if not user_has_device(request.user, confirmed=True):
         return redirect(f"{_url('two_factor_setup')}?next={_safe_next(request)}")
@@ -107,11 +110,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             for device in devices:
                 if code.isdigit() and device.verify_token(code):
                     otp_login(request, device)
+                    mark_strong_auth(request)
                     actions.record_login(request.user, two_factor=True)  # type: ignore[arg-type]
                     return redirect(_safe_next(request))
             form.add_error("code", _("The code is not valid. Check your device's clock and try again."))
             status = 400
-    return render(request, "people/two_factor_verify.html", {"form": form, "next": _safe_next(request)}, status=status)
+    context = {"form": form, "next": _safe_next(request), "reauth": reauth}
+    return render(request, "people/two_factor_verify.html", context, status=status)
 
 
 def _qr_svg(uri: str) -> str:
@@ -140,6 +145,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             otp_login(request, device)
+            mark_strong_auth(request)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect(_safe_next(request))
 

@@ -18,7 +18,7 @@ from kenes.access.policy import require
 from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
 from kenes.live.bus import publish_on_commit
-from kenes.meetings.actions import _require_secretariat
+from kenes.meetings.actions import _require_secretariat, require_security_channel
 from kenes.meetings.models import Format, Meeting
 from kenes.states.models import State
 from kenes.texts import brackets
@@ -132,19 +132,29 @@ def create_text(
     working_language: str = "ru",
     languages: list[str] | None = None,
     is_demo: bool = False,
+    distribution: list[State] | None = None,
 ) -> Text:
     """A new draft: ``units`` are ``{"kind": "preamble"|"operative", "content": …}`` in the working
-    language; the other language versions start empty and out of date."""
+    language; the other language versions start empty and out of date.
+
+    A restricted text (joint measures drafted from the security channel) needs its ``distribution``
+    and is made by a cleared security officer on it, not by the secretariat."""
     from django.conf import settings
 
-    _require_secretariat(actor, fmt)
+    restricted = classification == Classification.RESTRICTED and bool(distribution)
+    if restricted:
+        require_security_channel(actor, fmt, distribution)
+    else:
+        _require_secretariat(actor, fmt)
+        if distribution:
+            raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     if kind not in TextKind.values:
         raise ActionError(_("Unknown kind of text."), field="kind")
     title = title.strip()
     if not title or len(title) > 300:
         raise ActionError(_("Give the text a title of at most 300 characters."), field="title")
     classification = classification or fmt.default_classification
-    if classification not in Classification.values or classification == Classification.RESTRICTED:
+    if classification not in Classification.values or (classification == Classification.RESTRICTED and not restricted):
         raise ActionError(_("Choose public, participants or members."), field="classification")
     known = {c for c, _n in settings.LANGUAGES}
     languages = languages or [working_language]
@@ -169,6 +179,8 @@ def create_text(
             code=code, format=fmt, meeting=meeting, kind=kind, title=title, classification=classification,
             working_language=working_language, languages=";".join(languages), is_demo=is_demo,
         )  # fmt: skip
+        if restricted and distribution:
+            text.distribution.set(distribution)
         counters: dict[str, int] = {"PP": 0, "OP": 0}
         for order, (unit_kind, content) in enumerate(cleaned, start=1):
             prefix = "PP" if unit_kind == UnitKind.PREAMBLE else "OP"
@@ -460,10 +472,13 @@ def state_position(
 
 
 def add_comment(actor: Any, unit: Unit, *, body: str) -> Comment:
-    """Any delegation taking part, guests included, may comment; a comment never blocks."""
+    """Any delegation taking part may comment, guests too where the format allows; a comment never
+    blocks."""
     text = unit.text
     require(actor, "view", text)
     state = _delegation_of(actor, text, members_only=False)
+    if not text.format.guests_may_comment and state.pk not in {s.pk for s in _member_states(text)}:
+        raise PermissionDenied(_("In this format guests do not comment on texts."))
     body = body.strip()
     if not body or len(body) > 4000:
         raise ActionError(_("A comment has 1 to 4000 characters."), field="body")

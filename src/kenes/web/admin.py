@@ -75,6 +75,7 @@ class FormatAdmin(ReadOnlyAdmin):
         "invitable",
         "default_classification",
         "working_languages",
+        "guests_may_comment",
     )
     fields = ("code", "name_en", "mechanism", "level", "partner_code", "cadence_text", *RULE_FIELDS)
 
@@ -104,6 +105,7 @@ class FormatAdmin(ReadOnlyAdmin):
                 default_classification=data["default_classification"],
                 working_languages=data["working_languages"].split(";"),
                 rules_basis=data["rules_basis"],
+                guests_may_comment=data["guests_may_comment"],
             )
         except (ActionError, PermissionDenied) as exc:
             raise ValidationError(getattr(exc, "message", str(exc))) from exc

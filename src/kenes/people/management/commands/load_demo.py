@@ -17,6 +17,7 @@ class Command(BaseCommand):
         demo.ensure_material()
         demo.ensure_decisions()
         demo.ensure_texts()
+        demo.ensure_security()
         self.stdout.write("\nDemo accounts (fictional people), password for all: " + demo.DEMO_PASSWORD)
         for spec, account, secret in accounts:
             line = f"  {spec.what:<32} {account.email:<34}"

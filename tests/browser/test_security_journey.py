@@ -1,0 +1,149 @@
+"""The issue-6 journey in Chromium: Kyrgyzstan's security officer files a restricted threat report
+for Uzbekistan, assesses it, asks for an extraordinary consultation and convenes it on the first
+workable day proposed; the meeting is restricted with the report on its agenda. A guest and the
+uncleared secretariat get 404 and never see the title.
+
+Every new page is screenshotted at laptop and phone size into test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from kenes.people import demo
+from tests.browser.conftest import shoot, watch
+from tests.conftest import totp_now
+
+pytestmark = pytest.mark.browser
+
+OFFICER_KG = "security.kg@demo.kenes.invalid"
+SECRETARIAT = "secretariat@demo.kenes.invalid"
+GUEST_CN = "guest.cn@demo.kenes.invalid"
+TITLE = "Fictional journey report: a simulated cyber incident"
+
+
+def _account(email: str) -> Any:
+    from kenes.people.models import Account
+
+    return Account.objects.get(email=email)
+
+
+def _sign_in(page: Page, email: str) -> None:
+    account = _account(email)
+    page.goto("/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", demo.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    if account.requires_two_factor:
+        page.wait_for_url("**/account/2fa/**")
+        page.fill("#id_code", totp_now(account))
+        page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+
+
+def _both(page: Page, context: BrowserContext, new_context: Callable[..., BrowserContext], who: str, name: str) -> None:
+    shoot(page, who, name, "laptop")
+    phone = new_context("phone", storage_state=context.storage_state()).new_page()
+    problems = watch(phone)
+    phone.goto(page.url)
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{name} is {overflow}px wider than the phone"
+    shoot(phone, who, name, "phone")
+    assert problems == [], problems
+    phone.context.close()
+
+
+def test_from_report_to_assessment_to_extraordinary_consultation(
+    new_context: Callable[..., BrowserContext], settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    context = new_context("laptop")
+    kg = context.new_page()
+    problems = watch(kg)
+    _sign_in(kg, OFFICER_KG)
+    kg.click("header nav a:has-text('Security')")
+    expect(kg.locator("h1")).to_have_text("Security consultations")
+    expect(kg.locator(".marking").first).to_contain_text("RESTRICTED")
+    expect(kg.locator("main")).to_contain_text("DEMO restricted threat report")
+    _both(kg, context, new_context, "issue6-officer-kg", "security-list")
+
+    # --- a distribution naming a guest state cannot even be chosen; a bad form keeps what was typed ---
+    kg.click("main a:has-text('File a threat report')")
+    expect(kg.locator("input[name=distribution][value=RU]")).to_have_count(0)
+    kg.fill("#id_title", TITLE)
+    kg.select_option("#id_category", "cyber_incident")
+    kg.select_option("#id_severity", "3")
+    kg.fill("#id_occurred_at", "2026-11-01T10:30")
+    kg.fill("#id_place", "Fictional data centre")
+    kg.fill("#id_summary", "A fictional, simulated cyber incident for the journey test.")
+    kg.click("main button[type=submit]")
+    expect(kg.locator(".msg.error")).to_contain_text("Choose the states")
+    expect(kg.locator("#id_title")).to_have_value(TITLE)
+    shoot(kg, "issue6-officer-kg", "report-form-error", "laptop")
+    kg.check("input[name=distribution][value=UZ]")
+    kg.click("main button[type=submit]")
+    expect(kg.locator(".msg.success")).to_contain_text("The report is filed")
+    expect(kg.locator("h1")).to_have_text(TITLE)
+    expect(kg.locator(".marking").first).to_contain_text("KG, UZ")
+    expect(kg.locator(".marking").last).to_contain_text("RESTRICTED")
+    report_path = urlsplit(kg.url).path
+    assert re.fullmatch(r"/security/\d+/", report_path), report_path
+    _both(kg, context, new_context, "issue6-officer-kg", "report")
+
+    # --- the assessment ---
+    kg.select_option("#id_view", "raised")
+    kg.fill("#id_comments", "Fictional comment: the incident may spread.")
+    kg.fill("#id_measures", "Fictional measure: a joint response team.")
+    kg.click("button:has-text('Save the assessment')")
+    expect(kg.locator(".msg.success")).to_contain_text("Your assessment is recorded.")
+    expect(kg.locator("main")).to_contain_text("severity raised")
+
+    # --- the read log of the author's state ---
+    kg.click("main a:has-text('Read log')")
+    expect(kg.locator("h1")).to_have_text("Read log")
+    expect(kg.locator("table")).to_contain_text(OFFICER_KG)
+    _both(kg, context, new_context, "issue6-officer-kg", "read-log")
+    kg.goto(report_path)
+
+    # --- the extraordinary consultation ---
+    kg.fill("#id_within_days", "10")
+    kg.click("button:has-text('Request an extraordinary consultation')")
+    expect(kg.locator(".msg.success")).to_contain_text("The request is made")
+    convene = kg.locator("ul.slots button").first
+    expect(convene).to_be_visible()
+    _both(kg, context, new_context, "issue6-officer-kg", "consultation-slots")
+    convene.click()
+    expect(kg.locator(".msg.success")).to_contain_text("The extraordinary consultation is planned.")
+    meeting_path = urlsplit(kg.url).path
+    assert meeting_path.startswith("/meetings/"), meeting_path
+    expect(kg.locator("main")).to_contain_text(TITLE)  # on the agenda
+    _both(kg, context, new_context, "issue6-officer-kg", "consultation-meeting")
+    assert problems == [], problems
+
+    # --- the secretariat is alerted, without the report; it cannot open either page ---
+    sec_context = new_context("laptop")
+    sec = sec_context.new_page()
+    _sign_in(sec, SECRETARIAT)
+    expect(sec.locator("header nav a:has-text('Security')")).to_have_count(0)
+    sec.goto("/notifications/")
+    expect(sec.locator("main")).to_contain_text("A request for an extraordinary consultation was made.")
+    assert TITLE not in sec.content()
+    shoot(sec, "issue6-secretariat", "notification", "laptop")
+    for path in (report_path, meeting_path):
+        response = sec.goto(path)
+        assert response is not None and response.status == 404
+        assert TITLE not in sec.content()
+
+    # --- a guest: 404 ---
+    cn_context = new_context("laptop")
+    cn = cn_context.new_page()
+    _sign_in(cn, GUEST_CN)
+    response = cn.goto(report_path)
+    assert response is not None and response.status == 404
+    assert TITLE not in cn.content()
