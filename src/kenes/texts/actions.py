@@ -63,9 +63,25 @@ def _not_frozen(text: Text) -> None:
 
 
 def _member_states(text: Text) -> list[State]:
+    """The states whose consensus the text needs: the members, or for a restricted text the
+    members on its distribution (no one else may read it)."""
     from kenes.states.queries import members_on
 
-    return list(members_on(text.format.mechanism_id))
+    members = members_on(text.format.mechanism_id)
+    if text.classification == Classification.RESTRICTED:
+        members = members.filter(pk__in=text.distribution.values("pk"))
+    return list(members)
+
+
+def _require_chair(actor: Any, text: Text) -> None:
+    """Who holds the pen: the format's secretariat, or for a restricted text (joint measures from
+    the security channel) a cleared security officer of a state on its distribution."""
+    if text.classification == Classification.RESTRICTED:
+        from kenes.meetings.actions import require_security_channel
+
+        require_security_channel(actor, text.format, list(text.distribution.all()))
+        return
+    _require_secretariat(actor, text.format)
 
 
 def _delegation_of(actor: Any, text: Text, *, members_only: bool = True) -> State:
@@ -202,7 +218,7 @@ def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_r
     flags the unit's other language versions as out of date until someone updates them."""
     text = unit.text
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    _require_chair(actor, text)
     _not_frozen(text)
     if text.status == TextStatus.SILENCE:
         raise ActionError(_("The text is under silence procedure: it cannot be edited until silence ends."))
@@ -236,7 +252,7 @@ def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_r
 
 def add_unit(actor: Any, text: Text, *, kind: str, content: str, after: Unit | None = None) -> Unit:
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    _require_chair(actor, text)
     _not_frozen(text)
     if text.status == TextStatus.SILENCE:
         raise ActionError(_("The text is under silence procedure: it cannot be edited until silence ends."))
@@ -381,7 +397,7 @@ def decide_amendment(actor: Any, amendment: Amendment, *, accept: bool) -> Amend
     or rejects it. Accepting an amendment to an amendment rewrites the one it amends."""
     text = amendment.text
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    _require_chair(actor, text)
     _not_frozen(text)
     if text.status == TextStatus.SILENCE:
         raise ActionError(_("The text is under silence procedure: it cannot be edited until silence ends."))
@@ -460,9 +476,11 @@ def state_position(
     with transaction.atomic():
         if text.status == TextStatus.SILENCE and stance == Stance.OBJECTION:
             _break_silence(actor, text, state, note)
+        # The position is on the words as they stand now, not as the caller last loaded them.
+        revision = Unit.objects.select_for_update().values_list("revision", flat=True).get(pk=unit.pk)
         position, _created = Position.objects.update_or_create(
             unit=unit, state=state, bracket_index=bracket_index, option_index=option_index,
-            defaults={"stance": stance, "note": note, "revision": unit.revision,
+            defaults={"stance": stance, "note": note, "revision": revision,
                       "author": actor if getattr(actor, "pk", None) else None},
         )  # fmt: skip
         audit.record(actor, "position.stated", position, text=text.code, unit=unit.uid, state=state.iso2,
@@ -528,7 +546,7 @@ def is_clean(text: Text) -> tuple[bool, list[str]]:
 def circulate_for_silence(actor: Any, text: Text, *, deadline: dt.datetime, timezone_name: str) -> Text:
     """The chair circulates a clean text; it is adopted at ``deadline`` unless a member breaks silence."""
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    _require_chair(actor, text)
     _not_frozen(text)
     if timezone_name not in zoneinfo.available_timezones():
         raise ActionError(_("Unknown time zone."), field="timezone")
@@ -628,7 +646,7 @@ def adopt_due_silences(now: dt.datetime | None = None) -> list[str]:
 
 def adopt_by_consensus(actor: Any, text: Text) -> Text:
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    _require_chair(actor, text)
     _not_frozen(text)
     clean, problems = is_clean(text)
     if not clean:

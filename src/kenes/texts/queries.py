@@ -24,9 +24,10 @@ def text_for(account: Any, code: str) -> Text:
 
 
 def member_codes(text: Text) -> list[str]:
-    from kenes.states.queries import members_on
+    """The states whose consensus the text needs (see ``actions._member_states``)."""
+    from kenes.texts.actions import _member_states
 
-    return sorted(members_on(text.format.mechanism_id).values_list("iso2", flat=True))
+    return sorted(state.iso2 for state in _member_states(text))
 
 
 def _units(text: Text) -> list[Unit]:

@@ -92,6 +92,17 @@ def _is_secretariat(account: Any, fmt: Format) -> bool:
     return True
 
 
+def _may_chair(account: Any, text: Text) -> bool:
+    """Whether the account holds the pen on ``text`` (``actions._require_chair``, asked in advance)."""
+    if not getattr(account, "is_authenticated", False):
+        return False
+    try:
+        actions._require_chair(account, text)
+    except (PermissionDenied, ActionError):
+        return False
+    return True
+
+
 def _delegation(account: Any, text: Text) -> Any:
     """The state the account speaks for in this text (member or guest), or None."""
     if not getattr(account, "is_authenticated", False) or not getattr(account, "state_id", None):
@@ -530,7 +541,7 @@ def _room_context(
     room = queries.room(user, text)
     delegation = _delegation(user, text)
     caps = Caps(
-        secretariat=_is_secretariat(user, text.format),
+        secretariat=_may_chair(user, text),
         delegation=delegation,
         member=bool(delegation and delegation.iso2 in room.members),
     )
