@@ -37,6 +37,7 @@ from kenes.security.models import (
 from kenes.states.models import State
 from kenes.states.queries import members_on
 
+ATTACHMENT_TYPES = (".txt", ".csv", ".md", ".log", ".png", ".jpg", ".jpeg", ".pdf")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_WITHIN_DAYS = 60
 
@@ -115,6 +116,12 @@ def file_report(
     _check_members(list(distribution), fmt, "distribution")
     if attachment is not None and attachment.size and attachment.size > MAX_ATTACHMENT_BYTES:
         raise ActionError(_("The attachment is larger than 10 MB."), field="attachment")
+    if attachment is not None and not (attachment.name or "").lower().endswith(ATTACHMENT_TYPES):
+        # Only kinds that can carry a visible watermark on download: text, images and PDF.
+        raise ActionError(
+            _("Attach a text file, an image (PNG, JPEG) or a PDF: only these carry the watermark."),
+            field="attachment",
+        )
     recipients = {s.pk: s for s in distribution}
     recipients[state.pk] = state
     with transaction.atomic():

@@ -62,7 +62,14 @@ class _Report(FPDF):
         self.cell(self.epw, 4, f"{self.page_no()} / {{nb}}", align="C")
 
 
-def render(report: ThreatReport, *, email: str, attachment_text: str = "", compress: bool = True) -> bytes:
+def render(
+    report: ThreatReport,
+    *,
+    email: str,
+    attachment_text: str = "",
+    attachment_image: bytes | None = None,
+    compress: bool = True,
+) -> bytes:
     marking = _("RESTRICTED — distribution: %(states)s") % {
         "states": ", ".join(sorted(s.iso2 for s in report.distribution.all()))
     }
@@ -105,4 +112,44 @@ def render(report: ThreatReport, *, email: str, attachment_text: str = "", compr
         doc.multi_cell(doc.epw, 6, f"{_('Attachment')}: {report.attachment_name}")
         doc.set_font(FONT, "", 9)
         doc.multi_cell(doc.epw, 5, attachment_text)
+    if attachment_image is not None:
+        import io
+
+        doc.add_page()
+        doc.set_font(FONT, "B", 11)
+        doc.multi_cell(doc.epw, 6, f"{_('Attachment')}: {report.attachment_name}")
+        doc.image(io.BytesIO(attachment_image), w=doc.epw, keep_aspect_ratio=True, h=doc.eph - 30)
+        # The watermark goes over the image, not only under it.
+        doc.set_text_color(*RED)
+        doc.set_font(FONT, "B", 12)
+        doc.set_xy(doc.l_margin, doc.h / 2)
+        doc.cell(doc.epw, 8, doc.watermark, align="C")
     return bytes(doc.output())
+
+
+def watermark_pdf(original: bytes, report: ThreatReport, *, email: str) -> bytes:
+    """The original PDF with the marking and the watermark line stamped on every one of its pages
+    (pypdf merges an fpdf2 overlay onto each page)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(original))
+    marking = _("RESTRICTED — distribution: %(states)s") % {
+        "states": ", ".join(sorted(s.iso2 for s in report.distribution.all()))
+    }
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        overlay = FPDF(unit="pt", format=(width, height))
+        overlay.add_font(FONT, "", font_files()[""])
+        overlay.add_page()
+        overlay.set_font(FONT, "", 9)
+        overlay.set_text_color(*RED)
+        for y in (12, height / 2, height - 24):
+            overlay.set_xy(0, y)
+            overlay.cell(width, 12, f"{marking} · {watermark_line(email)}", align="C")
+        page.merge_page(PdfReader(io.BytesIO(bytes(overlay.output()))).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

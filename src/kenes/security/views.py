@@ -194,19 +194,17 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponse | FileRespo
     actions.record_read(request.user, report, "download")
     email = request.user.email  # type: ignore[union-attr]
     name = report.attachment_name
-    if name.lower().endswith((*TEXT_TYPES, ".pdf")):
-        with handle:
-            raw = handle.read()
-        body = raw.decode("utf-8", errors="replace") if name.lower().endswith(TEXT_TYPES) else ""
-        if not body:
-            body = _("The original file (%(name)s) is a PDF; this copy carries its report and watermark.") % {
-                "name": name
-            }
-        return _pdf_response(pdf.render(report, email=email, attachment_text=body), f"{name}.restricted.pdf")
-    response = FileResponse(handle, as_attachment=True, filename=f"RESTRICTED-{email}-{name}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    lower = name.lower()
+    with handle:
+        raw = handle.read()
+    # Every download is a PDF that names the account on every page: text and images inside the
+    # report's PDF, a PDF with the watermark stamped on each of its own pages.
+    if lower.endswith(".pdf"):
+        return _pdf_response(pdf.watermark_pdf(raw, report, email=email), f"{name}.restricted.pdf")
+    if lower.endswith((".png", ".jpg", ".jpeg")):
+        return _pdf_response(pdf.render(report, email=email, attachment_image=raw), f"{name}.restricted.pdf")
+    body = raw.decode("utf-8", errors="replace")
+    return _pdf_response(pdf.render(report, email=email, attachment_text=body), f"{name}.restricted.pdf")
 
 
 def _post_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResponse:
