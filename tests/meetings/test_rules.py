@@ -399,3 +399,10 @@ def test_unnumbered_formats_stay_unnumbered(sec: Any, fm: Format) -> None:
     assert meeting.ordinal == "" and meeting.code == "ca_foreign_ministers-2027-02-10"
     scs = Format.objects.get(code="ca_security_council_secretaries")  # no meeting recorded yet
     assert actions.create_meeting(sec, fmt=scs, start_text="2027-02-10").ordinal == "I"
+
+
+def test_organisation_codes_have_no_holiday_calendar() -> None:
+    from kenes.meetings.scheduling import holidays_on
+
+    assert holidays_on(dt.date(2027, 3, 22), ["GCC", "EU"]) == []
+    assert [code for code, _name in holidays_on(dt.date(2027, 3, 22), ["KZ", "GCC"])] == ["KZ"]

@@ -44,10 +44,10 @@ class SchedulingError(ValueError):
 
 @lru_cache(maxsize=256)
 def _holidays(code: str, year: int) -> dict[dt.date, str]:
-    try:
-        return dict(holidays.country_holidays(code, years=year).items())
-    except NotImplementedError:
+    # A code the package does not cover (an organisation such as EU or GCC) has no public holidays.
+    if code not in holidays.list_supported_countries():
         return {}
+    return dict(holidays.country_holidays(code, years=year).items())
 
 
 def holidays_on(day: dt.date, codes: Iterable[str]) -> list[tuple[str, str]]:
