@@ -8,6 +8,7 @@ VTIMEZONE, cancellations, and exactly the meetings the account may see.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -159,10 +160,10 @@ def _rotate(client: Client) -> str:
     response = client.post("/calendar/feed/rotate/")
     assert response.status_code == 302
     assert response["Location"].startswith("/account/")
-    email = client.get("/account/").wsgi_request.user.email  # type: ignore[union-attr]
-    token = Account.objects.get(email=email).calendar_token
-    assert token
-    return token
+    page = client.get("/account/").content.decode()
+    match = re.search(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics", page)
+    assert match, "the new feed address is shown once on the account page"
+    return match.group(1)
 
 
 def test_personal_feed_of_a_guest_holds_what_the_guest_may_see(signed_in: Any) -> None:
@@ -252,11 +253,21 @@ def test_account_page_shows_the_feed_address(signed_in: Any) -> None:
     assert "Calendar feed" in page
     assert "Create new address" in page
     assert "http://testserver/calendar/public.ics" in page
-    token = _rotate(client)
+    response = client.post("/calendar/feed/rotate/")
+    assert response.status_code == 302
     page = client.get("/account/").content.decode()
+    token = re.search(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics", page).group(1)  # type: ignore[union-attr]
     assert f"http://testserver/calendar/feed/{token}.ics" in page
     assert f"webcal://testserver/calendar/feed/{token}.ics" in page
     assert "Turn off" in page
+    # Shown once: only its digest is stored, and the next visit no longer shows it.
+    again = client.get("/account/").content.decode()
+    assert token not in again
+    assert "Your personal feed is on" in again
+    assert "Turn off" in again
+    stored = Account.objects.get(email="guest.cn@demo.kenes.invalid").calendar_token
+    assert stored is not None and token not in stored
+    assert _feed(token).status_code == 200
 
 
 def test_month_view_places_meetings_on_their_days() -> None:

@@ -32,19 +32,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes.access.actors import is_strongly_authenticated, lacks_second_factor
 from kenes.access.levels import Classification, levels_up_to, rank
 from kenes.access.models import Protected
 
 Verb = Literal["view", "list", "edit"]
 VERBS: tuple[str, ...] = ("view", "list", "edit")
-
-
-def is_strongly_authenticated(account: Any) -> bool:
-    """True when the session passed TOTP (django-otp) or the request came with an API token."""
-    if getattr(account, "kenes_token_auth", False):
-        return True
-    is_verified = getattr(account, "is_verified", None)
-    return bool(callable(is_verified) and is_verified())
 
 
 def reauth_minutes() -> int:
@@ -75,6 +68,10 @@ def effective_clearance(account: Any, *, assume_fresh: bool = False) -> str:
     if account.requires_two_factor and not is_strongly_authenticated(account):
         return Classification.PUBLIC
     clearance = str(account.clearance)
+    # A token reads at most at the clearance its account had when it was made (finding 4).
+    token_cap = getattr(account, "kenes_token_clearance", None)
+    if token_cap and rank(token_cap) < rank(clearance):
+        clearance = str(token_cap)
     if clearance == Classification.RESTRICTED and not (assume_fresh or has_fresh_session_2fa(account)):
         return Classification.MEMBERS
     return clearance
@@ -221,7 +218,7 @@ def can(account: Any, verb: str, obj: Model, *, day: dt.date | None = None) -> b
 def _may_edit(account: Any, obj: Protected) -> bool:
     from kenes.people.models import Affiliation, Role
 
-    if not getattr(account, "is_authenticated", False):
+    if not getattr(account, "is_authenticated", False) or lacks_second_factor(account):
         return False
     if rank(effective_clearance(account)) < rank(obj.classification):
         return False
@@ -257,3 +254,61 @@ def require(account: Any, verb: str, obj: Model) -> None:
         raise Http404("Not found")
     if verb != "view" and not can(account, verb, obj):
         raise PermissionDenied(_("You may read this but not change it."))
+
+
+def _protected_parents(model: type[Model], depth: int = 2) -> list[tuple[str, type[Protected]]]:
+    """The nearest protected objects ``model`` belongs to, as lookups (``unit__text``, Text)."""
+    frontier: list[tuple[str, type[Model]]] = [("", model)]
+    for _level in range(depth):
+        found: list[tuple[str, type[Protected]]] = []
+        further: list[tuple[str, type[Model]]] = []
+        for prefix, current in frontier:
+            for field in current._meta.get_fields():
+                related = field.related_model
+                if not (field.concrete and (field.many_to_one or field.one_to_one)) or related in (None, model):
+                    continue
+                if isinstance(related, type) and issubclass(related, Protected):
+                    found.append((f"{prefix}{field.name}", related))
+                elif isinstance(related, type):
+                    further.append((f"{prefix}{field.name}__", related))
+        if found:
+            return found
+        frontier = further
+    return []
+
+
+def _audit_targets() -> list[tuple[str, type[Model], list[tuple[str, type[Protected]]]]]:
+    from django.apps import apps
+
+    targets = []
+    for model in apps.get_models():
+        if issubclass(model, Protected):
+            targets.append((model._meta.label_lower, model, []))
+        elif parents := _protected_parents(model):
+            targets.append((model._meta.label_lower, model, parents))
+    return targets
+
+
+def visible_audit_events(account: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Audit events narrowed to those about something ``account`` may read.
+
+    An event about a protected object, or about a part of one (an amendment of a text, an
+    assessment of a report), is shown only while ``visible()`` shows that object; an event about a
+    protected object that no longer exists is not shown. Events about anything else (accounts,
+    formats, the reference data) and events without a target are shown.
+    """
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    targets = _audit_targets()
+    keep = ~Q(target_type__in=[label for label, _model, _parents in targets])
+    for label, model, parents in targets:
+        objects = model._default_manager.all()
+        if not parents:
+            objects = visible(account, objects)
+        for path, parent in parents:
+            readable = visible(account, parent._default_manager.all()).values("pk")
+            objects = objects.filter(Q(**{f"{path}__isnull": True}) | Q(**{f"{path}__in": readable}))
+        ids = objects.annotate(_kenes_target_id=Cast("pk", CharField())).values("_kenes_target_id")
+        keep |= Q(target_type=label, target_id__in=ids)
+    return queryset.filter(keep)

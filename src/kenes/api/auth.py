@@ -14,6 +14,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from ninja.errors import AuthenticationError
 
+from kenes.access.actors import lacks_second_factor
 from kenes.people.models import ApiToken
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -37,16 +38,23 @@ class AccountAuth:
             token = ApiToken.find(raw.strip())
             if token is None:
                 raise AuthenticationError()
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
             account = token.account
+            if not token.usable():
+                raise AuthenticationError()
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
             account.kenes_token_auth = True  # type: ignore[attr-defined]
+            account.kenes_token_clearance = token.clearance  # type: ignore[attr-defined]
             request.user = account
             return account
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not lacks_second_factor(user):
             if request.method not in SAFE_METHODS and not _csrf_ok(request):
                 raise AuthenticationError()
             return user
+        # Anonymous, or a session stopped after the password (security review, finding 1): it
+        # reads public material, and no write of the API is open to it.
+        if request.method not in SAFE_METHODS:
+            raise AuthenticationError()
         return AnonymousUser()
 
     def authenticate(self, request: HttpRequest) -> Any:

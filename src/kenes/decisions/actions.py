@@ -20,9 +20,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kenes.access.actors import has_role, require_strong_auth
 from kenes.access.levels import Classification, rank
 from kenes.access.policy import can, require
 from kenes.audit import log as audit
+from kenes.audit.redact import fingerprint
 from kenes.decisions.models import (
     Assignee,
     AssigneeKind,
@@ -110,11 +112,7 @@ def _is_focal_point_of(account: Any, state: State, formats: list[Format]) -> boo
 
     if account is None or not getattr(account, "is_active", False) or account.state_id != state.pk:
         return False
-    return bool(
-        account.roles.filter(role=Role.FOCAL_POINT)
-        .filter(Q(format__isnull=True) | Q(format__in=[f.pk for f in formats]))
-        .exists()
-    )
+    return has_role(account, [Role.FOCAL_POINT], *formats)
 
 
 def _classification(text: Text, classification: str | None) -> str:
@@ -329,7 +327,7 @@ def cancel_instruction(actor: Any, instruction: Instruction, *, reason: str) -> 
                 _format_rules_with(actor, fmt, cadence_months=current.previous_cadence_months,
                                    rules_basis=current.previous_rules_basis)  # fmt: skip
                 restored = True
-        audit.record(actor, "instruction.cancelled", current, reason=reason, cadence_restored=restored)
+        audit.record(actor, "instruction.cancelled", current, reason=fingerprint(reason), cadence_restored=restored)
         _event(current, "instruction.cancelled")
     for assignee in current.assignees.select_related("focal_point"):
         if assignee.focal_point is not None:
@@ -387,6 +385,7 @@ def file_report(
     state = getattr(actor, "state", None)
     if not getattr(actor, "is_authenticated", False) or state is None:
         raise PermissionDenied(_("Only the focal point of an assignee state files reports."))
+    require_strong_auth(actor)
     formats = [instruction.format] + ([instruction.assignee_format] if instruction.assignee_format else [])
     if not _is_focal_point_of(actor, state, formats):
         raise PermissionDenied(_("Only the focal point of an assignee state files reports."))
@@ -460,7 +459,7 @@ def review_report(actor: Any, report: Report, *, accept: bool, comment: str = ""
         current.reviewed_at = timezone.now()
         current.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
         audit.record(actor, "report.accepted" if accept else "report.returned", current,
-                     instruction=current.instruction_id, comment=comment)  # fmt: skip
+                     instruction=current.instruction_id, comment=fingerprint(comment))  # fmt: skip
         _event(current.instruction, "report.reviewed", report=current.pk)
     if current.author_id:
         author = current.author

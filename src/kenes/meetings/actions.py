@@ -12,9 +12,11 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes.access.actors import holds_role
 from kenes.access.levels import Classification, rank
 from kenes.access.policy import require
 from kenes.audit import log as audit
+from kenes.audit.redact import fingerprint, fingerprints
 from kenes.errors import ActionError, Conflict
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.models import (
@@ -94,8 +96,8 @@ def update_document(
             "document.updated",
             current,
             fields=sorted(changed),
-            before={f: before[f] for f in changed if f != "body"},
-            after={f: changed[f] for f in changed if f != "body"},
+            before=fingerprints({f: before[f] for f in changed}),
+            after=fingerprints(changed),
             version=current.version,
         )
         publish_on_commit(
@@ -114,7 +116,7 @@ def _require_secretariat(actor: Any, fmt: Format) -> None:
     allowed = (
         getattr(actor, "is_authenticated", False)
         and actor.affiliation == Affiliation.SECRETARIAT
-        and actor.roles.filter(role=Role.SECRETARIAT).filter(Q(format__isnull=True) | Q(format=fmt)).exists()
+        and holds_role(actor, [Role.SECRETARIAT], fmt)
     )
     if not allowed:
         raise PermissionDenied(_("Only the secretariat of this format may do this."))
@@ -134,7 +136,7 @@ def require_security_channel(actor: Any, fmt: Format, distribution: list[State] 
         getattr(actor, "is_authenticated", False)
         and effective_clearance(actor) == Classification.RESTRICTED
         and actor.state_id in {s.pk for s in distribution}
-        and actor.roles.filter(role=Role.SECURITY_OFFICER).filter(Q(format__isnull=True) | Q(format=fmt)).exists()
+        and holds_role(actor, [Role.SECURITY_OFFICER], fmt)
     )
     if not allowed:
         raise PermissionDenied(_("Only a cleared security officer on the distribution may do this."))
@@ -505,6 +507,14 @@ def _notify_focal_points(invitation: Invitation) -> None:
         )
 
 
+def _is_over(meeting: Meeting) -> bool:
+    """Held, cancelled, or past its last day."""
+    if meeting.status in (MeetingStatus.HELD, MeetingStatus.CANCELLED):
+        return True
+    last_day = meeting.end_date or meeting.start_date
+    return last_day is not None and last_day < timezone.localdate()
+
+
 def answer_invitation(actor: Any, invitation: Invitation, *, accept: bool) -> Invitation:
     """The invited state's focal point accepts or declines."""
     from kenes.people.models import Role
@@ -512,12 +522,15 @@ def answer_invitation(actor: Any, invitation: Invitation, *, accept: bool) -> In
     if not isinstance(actor, str):
         if invitation.state_id is None or actor.state_id != invitation.state_id:
             raise PermissionDenied(_("Only the invited delegation answers its invitation."))
-        if not actor.roles.filter(role=Role.FOCAL_POINT).exists():
+        if not holds_role(actor, [Role.FOCAL_POINT], invitation.meeting.format_id):
             raise PermissionDenied(_("Only the delegation's focal point answers an invitation."))
     with transaction.atomic():
         current = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if current.status != InvitationStatus.PENDING:
             raise ActionError(_("This invitation has already been answered or was revoked."))
+        if _is_over(current.meeting):
+            # Accepting afterwards would open the meeting's participants material to the guest.
+            raise ActionError(_("This meeting is over or cancelled: its invitations can no longer be answered."))
         current.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
         current.save(update_fields=["status"])
         audit.record(actor, f"invitation.{current.status}", current)
@@ -705,7 +718,7 @@ def update_agenda_item(
             setattr(current, name, value)
         current.version += 1
         current.save()
-        audit.record(actor, "agenda.item_updated", current, before=before, after=changes)
+        audit.record(actor, "agenda.item_updated", current, before=fingerprints(before), after=fingerprints(changes))
         publish_on_commit(f"meeting:{current.meeting_id}", {"verb": "agenda.item_updated", "item": current.pk})
     return current
 
@@ -735,8 +748,8 @@ def remove_agenda_item(actor: Any, item: AgendaItem) -> None:
     require(actor, "view", item)
     _require_secretariat(actor, item.meeting.format)
     with transaction.atomic():
-        meeting_id, title = item.meeting_id, item.title
-        audit.record(actor, "agenda.item_removed", item, title=title)
+        meeting_id = item.meeting_id
+        audit.record(actor, "agenda.item_removed", item, meeting=item.meeting.code, title=fingerprint(item.title))
         item.delete()
         for index, entry in enumerate(AgendaItem.objects.filter(meeting_id=meeting_id).order_by("position"), 1):
             if entry.position != index:
@@ -766,7 +779,7 @@ def save_delegation(
             raise ActionError(_("Name the state of the delegation."), field="state")
     else:
         state = actor.state
-        if state is None or not actor.roles.filter(role=Role.FOCAL_POINT).exists():
+        if state is None or not holds_role(actor, [Role.FOCAL_POINT], meeting.format_id):
             raise PermissionDenied(_("A delegation's list is kept by its own focal point."))
     assert state is not None
     is_member = members_on(meeting.format.mechanism_id, meeting.start_sort).filter(pk=state.pk).exists()
@@ -845,16 +858,19 @@ def send_cadence_reminders(actor: Any, today: dt.date | None = None) -> list[tup
 
 
 def rotate_calendar_token(actor: Any) -> str:
-    """A new secret address for the actor's calendar feed; the old one stops working at once."""
+    """A new secret address for the actor's calendar feed; the old one stops working at once.
+
+    Like an API token, only the SHA-256 of the secret is stored: the address is returned (and
+    shown) once, and a copy of the database opens no one's feed."""
     import secrets
 
-    from kenes.people.models import Account
+    from kenes.people.models import Account, feed_digest
 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Account.objects.filter(pk=actor.pk).update(calendar_token=token)
+        Account.objects.filter(pk=actor.pk).update(calendar_token=feed_digest(token))
         audit.record(actor, "calendar.feed_rotated", actor)
-    actor.calendar_token = token
+    actor.calendar_token = feed_digest(token)
     return token
 
 

@@ -187,11 +187,11 @@ def feed_account(token: str) -> Any:
     authenticator (its clearance was raised, or its device was reset) reads only public meetings
     through its feed until it enrols again.
     """
-    from kenes.people.models import Account
+    from kenes.people.models import Account, feed_digest
 
     if not token or len(token) > 64:
         raise Http404("Not found")
-    account = Account.objects.filter(calendar_token=token, is_active=True).first()
+    account = Account.objects.filter(calendar_token=feed_digest(token), is_active=True).first()
     if account is None:
         raise Http404("Not found")
     if not account.requires_two_factor or user_has_device(account, confirmed=True):
@@ -226,7 +226,8 @@ def feed_rotate(request: HttpRequest) -> HttpResponse:
     refused = _require_verified(request)
     if refused is not None:
         return refused
-    actions.rotate_calendar_token(request.user)
+    # Shown once on the account page, like a new API token: only its digest is stored.
+    request.session["kenes_new_feed_token"] = actions.rotate_calendar_token(request.user)
     messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))
     return redirect(f"{reverse('account')}#calendar-feed")
 

@@ -94,7 +94,9 @@ def create_token(actor: Any, account: Account, name: str) -> tuple[ApiToken, str
         raise ActionError(_("Give the token a name of at most 100 characters."), field="name")
     raw, digest = ApiToken.generate()
     with transaction.atomic():
-        token = ApiToken.objects.create(account=account, name=name, digest=digest, hint=raw[:12])
+        token = ApiToken.objects.create(
+            account=account, name=name, digest=digest, hint=raw[:12], clearance=account.clearance
+        )
         audit.record(actor, "token.created", token, account=account.email, name=name)
     return token, raw
 
@@ -109,6 +111,17 @@ def revoke_token(actor: Any, token: ApiToken) -> ApiToken:
             token.save(update_fields=["revoked_at"])
             audit.record(actor, "token.revoked", token, account=token.account.email)
     return token
+
+
+def revoke_all_tokens(account: Account, *, reason: str) -> int:
+    """Revoke every live token of ``account`` (its password or second factor changed)."""
+    with transaction.atomic():
+        live = ApiToken.objects.select_for_update().filter(account=account, revoked_at__isnull=True)
+        ids = list(live.values_list("pk", flat=True))
+        if ids:
+            ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+            audit.record("system", "token.revoked_all", account, reason=reason, tokens=len(ids))
+    return len(ids)
 
 
 def start_totp(actor: Account) -> TOTPDevice:
@@ -140,12 +153,43 @@ def record_login(account: Account, *, two_factor: bool) -> None:
         audit.record(account, "account.logged_in", account, two_factor=two_factor)
 
 
+def record_login_failed(email: str) -> None:
+    """A refused sign-in: the e-mail that was tried (never the password), and its account if any."""
+    email = (email or "").strip().lower()[:254]
+    with transaction.atomic():
+        account = Account.objects.filter(email=email).first() if email else None
+        audit.record("anonymous", "account.login_failed", account, email=email)
+
+
+def record_logout(account: Account) -> None:
+    with transaction.atomic():
+        audit.record(account, "account.logged_out", account)
+
+
+def reset_password(account: Account, password: str) -> Account:
+    """The new password from a reset link (the form has validated it); the holder of the link acts."""
+    with transaction.atomic():
+        account.set_password(password)
+        account.save()
+        audit.record(account, "account.password_reset", account)
+    return account
+
+
+def record_superuser(account: Account, *, created: bool) -> None:
+    """A superuser was created (``createsuperuser``) or an account was made one, outside the actions."""
+    verb = "account.superuser_created" if created else "account.superuser_granted"
+    with transaction.atomic():
+        audit.record("operator", verb, account, email=account.email)
+
+
 def reset_two_factor(actor: Any, account: Account) -> int:
     """Remove an account's authenticators (a lost phone); it enrols again at its next sign-in."""
     _require_admin(actor)
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=account).delete()
         audit.record(actor, "account.two_factor_reset", account, devices_removed=removed)
+        # The tokens stood in for the lost authenticator: they go with it.
+        revoke_all_tokens(account, reason="two_factor_reset")
     return removed
 
 

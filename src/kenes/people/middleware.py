@@ -60,3 +60,33 @@ class RequireTwoFactorMiddleware:
             if request.path not in allowed:
                 return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+IDLE_SESSION_KEY = "kenes_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session left idle for longer than ``KENES_SESSION_IDLE_MINUTES``: a ministry
+    laptop left open in a corridor must not stay signed in for the cookie's whole lifetime."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.contrib.auth import logout
+        from django.utils import timezone
+
+        user = request.user
+        if getattr(user, "is_authenticated", False):
+            now = timezone.now().timestamp()
+            last = request.session.get(IDLE_SESSION_KEY)
+            limit = 60 * int(settings.KENES_SESSION_IDLE_MINUTES)
+            if isinstance(last, int | float) and now - last > limit:
+                logout(request)
+                if not request.path.startswith(_OPEN_PREFIXES):
+                    return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+            elif not isinstance(last, int | float) or now - last >= 60:
+                # Minute precision is enough, and spares a session write on every request.
+                request.session[IDLE_SESSION_KEY] = int(now)
+        return self.get_response(request)

@@ -62,6 +62,7 @@ class Account(AbstractBaseUser, PermissionsMixin):
     is_demo = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     preferred_language = models.CharField(max_length=8, blank=True)
+    # The SHA-256 of the calendar feed's secret (``feed_digest``), never the secret itself.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     objects = AccountManager()
@@ -93,6 +94,16 @@ class Account(AbstractBaseUser, PermissionsMixin):
         """Accounts cleared for members-only material or more must use TOTP."""
         return rank(self.clearance) >= rank(Classification.MEMBERS)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password (reset, change, admin, ``changepassword``) revokes every API token:
+        # whoever stole the old password may have made one (security review, finding 4).
+        password_changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+        if password_changed:
+            from kenes.people.actions import revoke_all_tokens
+
+            revoke_all_tokens(self, reason="password_changed")
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -120,6 +131,11 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def feed_digest(raw: str) -> str:
+    """What ``Account.calendar_token`` stores of a calendar feed's secret address."""
+    return _digest(raw)
+
+
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
 
@@ -132,6 +148,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The account's clearance when the token was made: the token never reads above it, so raising
+    # an account's clearance does not silently widen the tokens it already handed out.
+    clearance = models.CharField(
+        _("clearance"), max_length=16, choices=Classification.choices, default=Classification.PARTICIPANTS
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -145,6 +166,16 @@ class ApiToken(models.Model):
     def generate(cls) -> tuple[str, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         return raw, _digest(raw)
+
+    def usable(self) -> bool:
+        """A token stands in for the second factor, so it works only while the account has a
+        confirmed authenticator, where its clearance asks for one."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        account = self.account
+        if not account.requires_two_factor:
+            return True
+        return TOTPDevice.objects.filter(user=account, confirmed=True).exists()
 
     @classmethod
     def find(cls, raw: str) -> ApiToken | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import io
 from typing import Any
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -25,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenes.access.policy import is_strongly_authenticated
 from kenes.errors import ActionError
-from kenes.people import actions
+from kenes.people import actions, signals
 from kenes.people.middleware import mark_strong_auth
 from kenes.people.models import ApiToken
 
@@ -50,6 +53,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        # This page records the sign-in itself, after the second factor where there is one.
+        signals.mark_login_audited_by_view(self.request)
         response = super().form_valid(form)
         account = form.get_user()
         if account.requires_two_factor or user_has_device(account):
@@ -59,6 +64,22 @@ class LoginView(auth_views.LoginView):
             return redirect(f"{_url('two_factor_verify')}?next={target}")
         actions.record_login(account, two_factor=False)
         return response
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Reset links point at ``KENES_BASE_URL``, never at the host a request claims to be for."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        base = urlsplit(settings.KENES_BASE_URL)
+        kwargs.update(domain_override=base.netloc, use_https=base.scheme == "https")
+        super().save(*args, **kwargs)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The new password from a reset link, set through the audited action."""
+
+    def save(self, commit: bool = True) -> Any:
+        return actions.reset_password(self.user, self.cleaned_data["new_password1"])
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
@@ -110,6 +131,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             for device in devices:
                 if code.isdigit() and device.verify_token(code):
                     otp_login(request, device)
+                    # A new session id once the second factor is passed (security review, finding 6).
+                    request.session.cycle_key()
                     mark_strong_auth(request)
                     actions.record_login(request.user, two_factor=True)  # type: ignore[arg-type]
                     return redirect(_safe_next(request))
@@ -145,6 +168,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             otp_login(request, device)
+            request.session.cycle_key()
             mark_strong_auth(request)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect(_safe_next(request))
@@ -162,6 +186,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def account_page(request: HttpRequest) -> HttpResponse:
     account = request.user
     new_token = request.session.pop("kenes_new_token", None)
+    new_feed_token = request.session.pop("kenes_new_feed_token", None)
     return render(
         request,
         "people/account.html",
@@ -172,6 +197,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "has_device": user_has_device(account, confirmed=True),
             "verified": is_strongly_authenticated(account),
             "new_token": new_token,
+            "new_feed_token": new_feed_token,
         },
     )
 

@@ -13,9 +13,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes.access.actors import holds_role
 from kenes.access.levels import Classification
 from kenes.access.policy import require
 from kenes.audit import log as audit
+from kenes.audit.redact import fingerprint
 from kenes.errors import ActionError, Conflict
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.actions import _require_secretariat, require_security_channel
@@ -91,8 +93,7 @@ def _delegation_of(actor: Any, text: Text, *, members_only: bool = True) -> Stat
     state = getattr(actor, "state", None)
     if state is None:
         raise PermissionDenied(_("Only a state delegation may do this."))
-    roles = set(actor.roles.filter(role__in=[Role.DELEGATE, Role.FOCAL_POINT]).values_list("role", flat=True))
-    if not roles:
+    if not holds_role(actor, [Role.DELEGATE, Role.FOCAL_POINT], text.format_id):
         raise PermissionDenied(_("Only a delegate or focal point may do this."))
     if members_only and state.pk not in {s.pk for s in _member_states(text)}:
         raise PermissionDenied(_("Guests take part without a say: only member delegations may do this."))
@@ -245,7 +246,8 @@ def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_r
             current.revision += 1
             current.save(update_fields=["revision"])
         _new_version(actor, text, f"{current.uid}/{language} edited")
-        audit.record(actor, "text.unit_edited", text, unit=current.uid, language=language, before=before, after=content)
+        audit.record(actor, "text.unit_edited", text, unit=current.uid, language=language, revision=current.revision,
+                     before=fingerprint(before), after=fingerprint(content))  # fmt: skip
         _event(text, "text.unit_edited", unit=current.uid)
     return current
 
@@ -585,7 +587,7 @@ def _break_silence(actor: Any, text: Text, state: State, reason: str) -> None:
     current.status, current.silence_deadline = TextStatus.DRAFTING, None
     current.save(update_fields=["status", "silence_deadline"])
     text.status, text.silence_deadline = current.status, None
-    audit.record(actor, "silence.broken", current, state=state.iso2, reason=reason)
+    audit.record(actor, "silence.broken", current, state=state.iso2, reason=fingerprint(reason))
     _event(current, "silence.broken", state=state.iso2)
     transaction.on_commit(
         lambda: _notify_members(current, _("Silence was broken on a text. Open Kenes for the details."))

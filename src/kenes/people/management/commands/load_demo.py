@@ -1,6 +1,7 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from kenes.meetings.models import Format
 from kenes.people import demo
@@ -10,6 +11,11 @@ class Command(BaseCommand):
     help = "Create the fictional demo accounts and demo material (idempotent) and print how to sign in."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if getattr(settings, "PRODUCTION", False):
+            # Its accounts share a published password and their TOTP secrets are printed.
+            raise CommandError(
+                "load_demo refuses to run with KENES_ENV=production: the demo accounts' password is public."
+            )
         if not Format.objects.filter(code="ca_foreign_ministers").exists():
             self.stdout.write("No reference data loaded: demo accounts and material need it; skipped.")
             return
