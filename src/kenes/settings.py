@@ -7,7 +7,10 @@ Production sets ``KENES_ENV=production`` and at least ``KENES_SECRET_KEY``,
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -32,10 +35,58 @@ def _list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Keys no installation may run with: the fixed development key earlier versions shipped with.
+_KNOWN_SECRET_KEYS = frozenset({"embedded-development-key-not-for-production-use-0123456789abcdef"})
+
+
+def _weak_secret(key: str) -> bool:
+    """Django's own test (``check --deploy``, security.W009) plus the keys known to the public."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-") or key in _KNOWN_SECRET_KEYS
+
+
+def _development_secret_key(path: Path) -> str:
+    """A random key generated once into ``var/`` and reused, so that sessions survive restarts;
+    no key is written in the source. Two processes starting together agree on the first one."""
+    if not path.exists():
+        scratch = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        with os.fdopen(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_urlsafe(64) + "\n")
+        try:
+            os.link(scratch, path)  # atomic: fails if another process was first
+        except FileExistsError:
+            pass
+        finally:
+            scratch.unlink()
+    key = path.read_text().strip()
+    if _weak_secret(key):
+        raise RuntimeError(f"the development secret key in {path} is too short: delete the file to make a new one")
+    return key
+
+
 if PRODUCTION:
-    SECRET_KEY = os.environ["KENES_SECRET_KEY"]
+    SECRET_KEY = os.environ.get("KENES_SECRET_KEY", "").strip()
+    if not SECRET_KEY:
+        raise RuntimeError(
+            "KENES_ENV=production needs KENES_SECRET_KEY: at least 50 random characters, for example from"
+            " `python -c 'import secrets; print(secrets.token_urlsafe(64))'`"
+        )
+    if _weak_secret(SECRET_KEY):
+        raise RuntimeError(
+            "KENES_SECRET_KEY is too short, too repetitive or a publicly known key: production needs at least"
+            " 50 random characters"
+        )
 else:
-    SECRET_KEY = os.environ.get("KENES_SECRET_KEY", "embedded-development-key-not-for-production-use-0123456789abcdef")
+    SECRET_KEY = os.environ.get("KENES_SECRET_KEY", "").strip() or _development_secret_key(VAR_DIR / "secret_key")
+
+# The key that signs the head of the audit log (kenes.audit.log.sign_head). It must not be stored in
+# the database, so that whoever can write the database cannot sign a rewritten chain. Changing it
+# (or, without it, SECRET_KEY) makes ``verify_audit`` report the head's signature as invalid.
+KENES_AUDIT_KEY = (
+    os.environ.get("KENES_AUDIT_KEY", "").strip()
+    or hmac.new(SECRET_KEY.encode(), b"kenes.audit.head-signature", hashlib.sha256).hexdigest()
+)
+if PRODUCTION and len(KENES_AUDIT_KEY) < 32:
+    raise RuntimeError("KENES_AUDIT_KEY is too short: use at least 32 random characters, or leave it unset")
 
 DEBUG = _bool("KENES_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = _list("KENES_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
@@ -77,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "kenes.people.middleware.IdleTimeoutMiddleware",
     "kenes.people.middleware.FreshStrongAuthMiddleware",
     "kenes.people.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -230,6 +282,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("KENES_FROM_EMAIL", "Kenes <no-reply@kenes.i
 
 SESSION_COOKIE_AGE = int(os.environ.get("KENES_SESSION_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
+# A session idle for longer than this is signed out (security review, finding 6).
+KENES_SESSION_IDLE_MINUTES = int(os.environ.get("KENES_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -24,6 +24,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=people.PasswordResetForm,
             template_name="people/password_reset.html",
             email_template_name="people/password_reset_email.txt",
             subject_template_name="people/password_reset_subject.txt",
@@ -39,7 +40,9 @@ urlpatterns = [
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="people/password_reset_confirm.html", success_url=reverse_lazy("login")
+            form_class=people.SetPasswordForm,
+            template_name="people/password_reset_confirm.html",
+            success_url=reverse_lazy("login"),
         ),
         name="password_reset_confirm",
     ),

@@ -21,7 +21,12 @@ def _verify() -> str:
 
 
 def _raw(sql: str, params: list[Any]) -> None:
+    """Tamper as someone who owns the database: on PostgreSQL that means turning off the trigger
+    that refuses changes first (undone with the test's transaction)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Triggers off until the test's transaction ends; only a database superuser may.
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(sql, params)
 
 

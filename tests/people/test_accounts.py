@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.core import mail
 from django.core.management import call_command
@@ -108,7 +109,7 @@ def test_password_reset_by_email(accounts: dict[str, Any]) -> None:
     client = Client()
     assert client.post("/password-reset/", {"email": accounts["ru"].email}).status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body)
+    link = re.search(re.escape(settings.KENES_BASE_URL) + r"(/password-reset/\S+/)", mail.outbox[0].body)
     assert link
     form = client.get(link.group(1), follow=True)
     assert form.status_code == 200

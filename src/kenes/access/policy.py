@@ -280,7 +280,7 @@ def _protected_parents(model: type[Model], depth: int = 2) -> list[tuple[str, ty
 def _audit_targets() -> list[tuple[str, type[Model], list[tuple[str, type[Protected]]]]]:
     from django.apps import apps
 
-    targets = []
+    targets: list[tuple[str, type[Model], list[tuple[str, type[Protected]]]]] = []
     for model in apps.get_models():
         if issubclass(model, Protected):
             targets.append((model._meta.label_lower, model, []))

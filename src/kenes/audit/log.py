@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ def _canonical(event: AuditEvent) -> bytes:
     payload = {
         "seq": event.seq,
         "created_at": event.created_at.isoformat(),
-        "actor_id": event.actor_id,
+        "actor_id": event.actor_pk,
         "actor_label": event.actor_label,
         "verb": event.verb,
         "target_type": event.target_type,
@@ -34,6 +36,12 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
+def sign_head(seq: int, head_hash: str, key: str | None = None) -> str:
+    """The HMAC of the chain's head under ``KENES_AUDIT_KEY``, a key that is not in the database."""
+    secret = (key if key is not None else settings.KENES_AUDIT_KEY).encode()
+    return hmac.new(secret, f"kenes-audit-head:{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
+
+
 def record(actor: Any, verb: str, target: models.Model | None = None, **data: Any) -> AuditEvent:
     """Append one event; must run inside the action's transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -44,6 +52,7 @@ def record(actor: Any, verb: str, target: models.Model | None = None, **data: An
         seq=head.seq + 1,
         created_at=timezone.now().replace(microsecond=0),
         actor=account,
+        actor_pk=account.pk if account is not None else None,
         actor_label=getattr(account, "email", None) or str(actor or "system"),
         verb=verb,
         target_type=target._meta.label_lower if target is not None else "",
@@ -54,7 +63,8 @@ def record(actor: Any, verb: str, target: models.Model | None = None, **data: An
     event.hash = compute_hash(event)
     event.save()
     head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
+    head.signature = sign_head(head.seq, head.hash)
+    head.save(update_fields=["seq", "hash", "signature"])
     return event
 
 
@@ -67,7 +77,8 @@ class Verdict:
 
 
 def verify() -> Verdict:
-    """Walk the chain: sequence without gaps, each hash recomputed, each link to the one before."""
+    """Walk the chain: sequence without gaps, each hash recomputed, each link to the one before;
+    then the head: it names the last event and carries a valid signature under the audit key."""
     prev = GENESIS
     expected_seq = 1
     count = 0
@@ -89,5 +100,13 @@ def verify() -> Verdict:
             count,
             f"the log ends at event #{count} but its head records #{head_seq}: events were removed or added",
             count + 1 if head_seq > count else count,
+        )
+    if head is not None and not hmac.compare_digest(head.signature, sign_head(head.seq, head.hash)):
+        return Verdict(
+            False,
+            count,
+            "the head's signature does not match the audit key (KENES_AUDIT_KEY): the chain and its head"
+            " were rewritten in the database, or the key was changed",
+            None,
         )
     return Verdict(True, count, f"audit log intact: {count} events, head {prev[:16]}…")

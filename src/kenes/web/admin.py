@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from kenes.access.models import Protected
-from kenes.access.policy import visible
+from kenes.access.policy import visible, visible_audit_events
 from kenes.audit.models import AuditEvent
 from kenes.meetings.models import Document, Format, Invitation, Meeting
 from kenes.people.models import Account, ApiToken, FormatRole
@@ -156,7 +156,14 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    """The log as far as the reader may see what it is about: an event about protected material
+    the reader cannot read is neither listed nor found (finding 3 of the security review)."""
+
     list_display = ["seq", "created_at", "actor_label", "verb", "target_type", "target_id"]
+    search_fields = ["verb", "actor_label", "target_type", "target_id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return visible_audit_events(request.user, super().get_queryset(request))
 
 
 @admin.register(Schedule)

@@ -11,5 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verdict = verify()
         if not verdict.ok:
-            raise CommandError(f"AUDIT LOG BROKEN at event #{verdict.first_bad_seq}: {verdict.message}")
+            where = f" at event #{verdict.first_bad_seq}" if verdict.first_bad_seq is not None else ""
+            raise CommandError(f"AUDIT LOG BROKEN{where}: {verdict.message}")
         self.stdout.write(verdict.message)
