@@ -302,6 +302,9 @@ if PRODUCTION:
 # The address people use to reach Kenes, for links in e-mails.
 # Restricted material needs a TOTP sign-in in this session no older than this (docs/decisions/0021).
 KENES_RESTRICTED_REAUTH_MINUTES = int(os.environ.get("KENES_RESTRICTED_REAUTH_MINUTES", "15"))
+if PRODUCTION and not os.environ.get("KENES_BASE_URL", "").startswith("https://"):
+    # Reset links and feed addresses are built from it, never from the request's Host header.
+    raise RuntimeError("KENES_ENV=production needs KENES_BASE_URL, the site's https:// address")
 KENES_BASE_URL = os.environ.get("KENES_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Where ./dev demo and the tests find the real mechanism data.

@@ -38,9 +38,23 @@ def test_production_passes_check_deploy(tmp_path: Path) -> None:
             "KENES_ALLOWED_HOSTS": "kenes.example.org",
             "KENES_VAR_DIR": str(tmp_path),
             "KENES_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "KENES_BASE_URL": "https://kenes.example.org",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_an_https_base_url_refuses_to_start(tmp_path: Path) -> None:
+    result = _check(
+        {
+            "KENES_ENV": "production",
+            "KENES_SECRET_KEY": GOOD_KEY,
+            "KENES_VAR_DIR": str(tmp_path),
+            "KENES_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        }
+    )
+    assert result.returncode != 0
+    assert "KENES_BASE_URL" in result.stderr
 
 
 def test_development_defaults_fail_check_deploy(tmp_path: Path) -> None:

@@ -170,6 +170,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session.cycle_key()
             mark_strong_auth(request)
+            actions.record_login(request.user, two_factor=True)  # type: ignore[arg-type]
             messages.success(request, _("Two-factor authentication is on."))
             return redirect(_safe_next(request))
 
