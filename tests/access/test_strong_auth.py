@@ -33,9 +33,7 @@ def _fill(path: str) -> str:
 
 def _write_operations() -> list[tuple[str, str]]:
     schema = Client().get("/api/v1/openapi.json").json()
-    return [
-        (method, path) for path, item in schema["paths"].items() for method in item if method in WRITE_METHODS
-    ]
+    return [(method, path) for path, item in schema["paths"].items() for method in item if method in WRITE_METHODS]
 
 
 @pytest.mark.django_db
@@ -130,9 +128,7 @@ def _forms(client: Client, start: list[str], limit: int = 60) -> set[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["secretariat", "kz"])
-def test_every_page_form_with_a_password_only_session_goes_to_the_code_page(
-    accounts: dict[str, Any], who: str
-) -> None:
+def test_every_page_form_with_a_password_only_session_goes_to_the_code_page(accounts: dict[str, Any], who: str) -> None:
     full = login(Client(), accounts[who])
     start = ["/", "/meetings/demo-fm-2027/", "/texts/", "/decisions/", "/account/", "/formats/"]
     targets = _forms(full, start) - {"/logout/", "/account/2fa/", "/i18n/setlang/"}
@@ -152,3 +148,22 @@ def test_load_demo_refuses_to_run_in_production(settings: Any) -> None:
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_no_audited_change_passes_without_the_second_factor(accounts: dict[str, Any]) -> None:
+    """The audit log is the one door every change goes through: it refuses a half-signed-in actor."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from kenes.audit import log as audit
+    from tests.conftest import verified
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        audit.record(accounts["kz"], "text.commented", None)
+    assert AuditEvent.objects.count() == before
+    with transaction.atomic():
+        audit.record(accounts["kz"], "account.logged_out", accounts["kz"])  # signing in and out is open
+        audit.record(verified(accounts["kz"]), "text.commented", None)
+    assert AuditEvent.objects.count() == before + 2

@@ -12,9 +12,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from kenes.access.actors import require_strong_auth
 from kenes.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+# The events of signing in itself, recorded before (or without) the second factor.
+SIGN_IN_VERBS = ("account.",)
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -46,6 +49,11 @@ def record(actor: Any, verb: str, target: models.Model | None = None, **data: An
     """Append one event; must run inside the action's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the action's transaction")
+    if not verb.startswith(SIGN_IN_VERBS):
+        # Every change is audited, so this is the one place no change can pass without the second
+        # factor, whichever surface forgot to ask (security review, finding 1). Raising here rolls
+        # the action's transaction back.
+        require_strong_auth(actor)
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     account = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
