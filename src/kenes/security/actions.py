@@ -19,11 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes.access.actors import holds_role
 from kenes.access.levels import Classification
 from kenes.access.policy import effective_clearance, require
 from kenes.audit import log as audit
 from kenes.errors import ActionError
 from kenes.meetings.models import Format, Meeting, MeetingKind
+from kenes.security import uploads
 from kenes.security.models import (
     FORMAT_CODE,
     Assessment,
@@ -37,8 +39,8 @@ from kenes.security.models import (
 from kenes.states.models import State
 from kenes.states.queries import members_on
 
-ATTACHMENT_TYPES = (".txt", ".csv", ".md", ".log", ".png", ".jpg", ".jpeg", ".pdf")
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = (*uploads.TEXT_SUFFIXES, *uploads.IMAGE_FORMATS, ".pdf")
+MAX_ATTACHMENT_BYTES = uploads.MAX_BYTES
 MAX_WITHIN_DAYS = 60
 
 
@@ -56,7 +58,7 @@ def _require_officer(actor: Any, fmt: Format) -> None:
         getattr(actor, "is_authenticated", False)
         and actor.state_id is not None
         and effective_clearance(actor) == Classification.RESTRICTED
-        and actor.roles.filter(role=Role.SECURITY_OFFICER).filter(Q(format__isnull=True) | Q(format=fmt)).exists()
+        and holds_role(actor, [Role.SECURITY_OFFICER], fmt)
     )
     if not allowed:
         raise PermissionDenied(_("Only a cleared security officer may do this."))
@@ -114,14 +116,9 @@ def file_report(
     if not distribution:
         raise ActionError(_("Choose the states the report is distributed to."), field="distribution")
     _check_members(list(distribution), fmt, "distribution")
-    if attachment is not None and attachment.size and attachment.size > MAX_ATTACHMENT_BYTES:
-        raise ActionError(_("The attachment is larger than 10 MB."), field="attachment")
-    if attachment is not None and not (attachment.name or "").lower().endswith(ATTACHMENT_TYPES):
-        # Only kinds that can carry a visible watermark on download: text, images and PDF.
-        raise ActionError(
-            _("Attach a text file, an image (PNG, JPEG) or a PDF: only these carry the watermark."),
-            field="attachment",
-        )
+    if attachment is not None:
+        # By content, not by name: what the download must watermark, within its caps.
+        uploads.inspect(attachment)
     recipients = {s.pk: s for s in distribution}
     recipients[state.pk] = state
     with transaction.atomic():

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from kenes.api.auth import account_of
 from kenes.api.schemas import StrictSchema
@@ -167,6 +167,31 @@ def file_report(request: HttpRequest, payload: ReportIn) -> Status[ReportDetailO
         affected_states=_states(payload.affected_states, "affected_states"),
         place=payload.place,
         details=payload.details,
+    )
+    return Status(201, _detail(request, queries.report_for(account, report.pk)))
+
+
+@router.post("/security/reports/upload", response={201: ReportDetailOut})
+def file_report_with_attachment(
+    request: HttpRequest, payload: Form[ReportIn], attachment: File[UploadedFile]
+) -> Status[ReportDetailOut]:
+    """File a report with an attachment: the fields of ``POST /security/reports`` as
+    ``multipart/form-data`` (a list field repeated), the file in ``attachment``. The file is read by
+    its content: a PDF (at most 200 pages), a PNG or JPEG (at most 25 million pixels) or UTF-8 text,
+    up to 10 MB; anything else is a 400 on ``attachment`` and nothing is filed."""
+    account = account_of(request)
+    report = actions.file_report(
+        account,
+        title=payload.title,
+        category=payload.category,
+        severity=payload.severity,
+        occurred_at=payload.occurred_at,
+        summary=payload.summary,
+        distribution=_states(payload.distribution, "distribution"),
+        affected_states=_states(payload.affected_states, "affected_states"),
+        place=payload.place,
+        details=payload.details,
+        attachment=attachment,
     )
     return Status(201, _detail(request, queries.report_for(account, report.pk)))
 

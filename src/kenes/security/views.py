@@ -191,20 +191,16 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponse | FileRespo
         handle = report.attachment.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Not found") from exc
-    actions.record_read(request.user, report, "download")
-    email = request.user.email  # type: ignore[union-attr]
-    name = report.attachment_name
-    lower = name.lower()
     with handle:
         raw = handle.read()
-    # Every download is a PDF that names the account on every page: text and images inside the
-    # report's PDF, a PDF with the watermark stamped on each of its own pages.
-    if lower.endswith(".pdf"):
-        return _pdf_response(pdf.watermark_pdf(raw, report, email=email), f"{name}.restricted.pdf")
-    if lower.endswith((".png", ".jpg", ".jpeg")):
-        return _pdf_response(pdf.render(report, email=email, attachment_image=raw), f"{name}.restricted.pdf")
-    body = raw.decode("utf-8", errors="replace")
-    return _pdf_response(pdf.render(report, email=email, attachment_text=body), f"{name}.restricted.pdf")
+    # Every download is a PDF that names the account on every page (pdf.attachment_pdf). A stored
+    # file that cannot be made into one is a 400 saying so; it was not read, so no read is logged.
+    try:
+        data = pdf.attachment_pdf(report, raw, email=request.user.email)  # type: ignore[union-attr]
+    except ActionError as exc:
+        return render(request, "web/error.html", {"message": exc.message}, status=exc.status)
+    actions.record_read(request.user, report, "download")
+    return _pdf_response(data, f"{report.attachment_name}.restricted.pdf")
 
 
 def _post_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResponse:
