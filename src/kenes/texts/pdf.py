@@ -90,8 +90,20 @@ def _instance(variable: Path, weight: int, target: Path) -> None:
             os.unlink(temporary)
 
 
+def fonts_ready() -> bool:
+    """Are the static Noto Sans files there, so that no request has to cut them?"""
+    files, version = _font_package()
+    if all((files / name).exists() for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")):
+        return True
+    cache = Path(settings.VAR_DIR) / "fonts"
+    return all((cache / f"NotoSans-{version}-{weight}.ttf").exists() for weight in _WEIGHTS.values())
+
+
 def font_files() -> dict[str, Path]:
-    """The regular (``""``) and bold (``"B"``) Noto Sans files, static."""
+    """The regular (``""``) and bold (``"B"``) Noto Sans files, static.
+
+    Cutting them from the variable font takes seconds: ``manage prepare_fonts`` does it at install
+    or start (``./dev`` runs it; the deploy check warns when it was not run), never a request."""
     with _font_lock:
         if _font_files:
             return dict(_font_files)
