@@ -120,7 +120,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: any HTML error page answering an /api/ request becomes {"detail": …} (issue 10).
+    "kenes.api.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policy headers too (docs/operations.md, Headers).
+    "csp.middleware.CSPMiddleware",
+    "kenes.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,6 +136,7 @@ MIDDLEWARE = [
     "kenes.people.middleware.IdleTimeoutMiddleware",
     "kenes.people.middleware.FreshStrongAuthMiddleware",
     "kenes.people.middleware.RequireTwoFactorMiddleware",
+    "kenes.api.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -234,6 +240,20 @@ AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
+# --- Rate limits per client address (issue 10, item 4; kenes/people/ratelimits.py) ---
+# Counted by django-ratelimit in the default cache: share it (KENES_REDIS_URL) as soon as there is
+# more than one app process, or each process counts on its own. "N/period", period in s, m, h or d.
+KENES_RATE_LOGIN_PER_IP = os.environ.get("KENES_RATE_LOGIN_PER_IP", "20/10m")
+KENES_RATE_TOKEN_FAILURES_PER_IP = os.environ.get("KENES_RATE_TOKEN_FAILURES_PER_IP", "20/10m")
+KENES_RATE_PASSWORD_RESET_PER_IP = os.environ.get("KENES_RATE_PASSWORD_RESET_PER_IP", "5/h")
+KENES_RATE_PASSWORD_RESET_PER_EMAIL = os.environ.get("KENES_RATE_PASSWORD_RESET_PER_EMAIL", "5/h")
+# Behind a reverse proxy every request comes from the proxy: name the header it overwrites with the
+# client's address (e.g. ``X-Real-IP``), or all clients share one count.
+KENES_CLIENT_IP_HEADER = os.environ.get("KENES_CLIENT_IP_HEADER", "").strip()
+RATELIMIT_IP_META_KEY = "kenes.people.ratelimits.client_ip"
+RATELIMIT_CACHE_PREFIX = "rl:"
+# --- end of the rate limits ---
+
 OTP_TOTP_ISSUER = "Kenes"
 
 LANGUAGE_CODE = "en"
@@ -289,6 +309,29 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Content-Security-Policy and Permissions-Policy (issue 10, item 4; docs/operations.md, Headers) ---
+# Every script and style is a file Kenes serves itself: no inline script, style attribute or event
+# handler, no eval, no nonce. ``data:`` images only for the icons swagger-ui.css draws (/api/v1/docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page of Kenes uses, turned off for the page and anything it could embed.
+KENES_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
+# --- end of the policy headers ---
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
