@@ -4,11 +4,13 @@ elsewhere ({"detail", "field"}), and a classification on every protected object.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kenes.decisions.models import Decision, Instruction, Report
 from kenes.meetings.models import Format
@@ -165,8 +167,21 @@ def test_csv_export_applies_the_same_rules_and_filters(clients: dict[str, Client
     assert all("UZ" in r["assignee"] or "Uzbekistan" in r["assignee"] for r in rows)
     api_ids = {i["id"] for i in clients["kz"].get("/api/v1/instructions?assignee=state:UZ").json()}
     assert {int(r["id"]) for r in rows} == api_ids
+    # made overdue: due ten days ago, on a decision of forty days ago
+    today = timezone.localdate()
+    Instruction.objects.filter(pk=instruction["id"]).update(
+        due_date=today - dt.timedelta(days=10), basis_date=today - dt.timedelta(days=40)
+    )
+    Decision.objects.filter(pk=decision["id"]).update(adopted_on=today - dt.timedelta(days=40))
     overdue = clients["kz"].get("/api/v1/instructions?status=overdue").json()
+    assert instruction["id"] in {i["id"] for i in overdue}
     assert all(i["status"] == "overdue" for i in overdue)
+    body = clients["kz"].get("/api/v1/instructions.csv?status=overdue").content.decode("utf-8-sig")
+    overdue_rows = list(csv.DictReader(io.StringIO(body)))
+    assert {int(r["id"]) for r in overdue_rows} == {i["id"] for i in overdue}
+    assert all(r["status"] == "overdue" for r in overdue_rows)
+    not_overdue = clients["kz"].get("/api/v1/instructions?status=not_started").json()
+    assert instruction["id"] not in {i["id"] for i in not_overdue}
 
 
 def test_csv_cells_never_start_a_formula(clients: dict[str, Client], adopted: Text) -> None:

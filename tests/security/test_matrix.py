@@ -149,16 +149,24 @@ def test_routes(
 
 @pytest.mark.django_db
 def test_read_log_is_for_the_authors_state(accounts: dict[str, Any], reports: dict[str, Any]) -> None:
-    from kenes.security import actions
+    from kenes.audit.models import AuditEvent
+    from kenes.security.models import ReadEvent
 
     uz_report = reports["x"]
+    kg = accounts["kg"]
+    assert not ReadEvent.objects.filter(report=uz_report).exists()
     # UZ is addressed but its account is not cleared: it never reads. KG, the author, sees the log.
-    client = login(Client(), accounts["kg"])
-    client.get(f"/security/{uz_report.pk}/")
+    client = login(Client(), kg)
+    assert client.get(f"/security/{uz_report.pk}/").status_code == 200
+    # the page view went through the action: one read event and its audit record
+    view = ReadEvent.objects.get(report=uz_report)
+    assert (view.account_id, view.what) == (kg.pk, "view")
+    audited = AuditEvent.objects.filter(verb="security.report_read", target_id=str(uz_report.pk), actor=kg)
+    assert [e.data for e in audited] == [{"what": "view"}]
     log = client.get(f"/api/v1/security/reports/{uz_report.pk}/reads").json()
-    assert [e["what"] for e in log][:1] == ["view"]
-    assert log[0]["account"] == accounts["kg"].email
-    assert actions  # the action is what recorded it
+    stored = ReadEvent.objects.filter(report=uz_report).select_related("account")  # newest first, as the log
+    assert [(e["account"], e["what"]) for e in log] == [(r.account.email, r.what) for r in stored]
+    assert [(e["account"], e["what"]) for e in log] == [(kg.email, "view")]
 
 
 @pytest.mark.django_db
