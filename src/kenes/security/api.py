@@ -8,6 +8,7 @@ may not read is a 404 whose body is the same as for an id that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -152,33 +153,8 @@ def list_reports(request: HttpRequest) -> list[ReportOut]:
     return [_out(r) for r in queries.reports_for(account_of(request))]
 
 
-@router.post("/security/reports", response={201: ReportDetailOut})
-def file_report(request: HttpRequest, payload: ReportIn) -> Status[ReportDetailOut]:
-    """File a restricted threat report for the named member states (a cleared security officer)."""
-    account = account_of(request)
-    report = actions.file_report(
-        account,
-        title=payload.title,
-        category=payload.category,
-        severity=payload.severity,
-        occurred_at=payload.occurred_at,
-        summary=payload.summary,
-        distribution=_states(payload.distribution, "distribution"),
-        affected_states=_states(payload.affected_states, "affected_states"),
-        place=payload.place,
-        details=payload.details,
-    )
-    return Status(201, _detail(request, queries.report_for(account, report.pk)))
-
-
-@router.post("/security/reports/upload", response={201: ReportDetailOut})
-def file_report_with_attachment(
-    request: HttpRequest, payload: Form[ReportIn], attachment: File[UploadedFile]
-) -> Status[ReportDetailOut]:
-    """File a report with an attachment: the fields of ``POST /security/reports`` as
-    ``multipart/form-data`` (a list field repeated), the file in ``attachment``. The file is read by
-    its content: a PDF (at most 200 pages), a PNG or JPEG (at most 25 million pixels) or UTF-8 text,
-    up to 10 MB; anything else is a 400 on ``attachment`` and nothing is filed."""
+def _file(request: HttpRequest, payload: Any, attachment: UploadedFile | None = None) -> Status[ReportDetailOut]:
+    """Both ways of filing (JSON, or a form with the attachment) through the one action."""
     account = account_of(request)
     report = actions.file_report(
         account,
@@ -194,6 +170,23 @@ def file_report_with_attachment(
         attachment=attachment,
     )
     return Status(201, _detail(request, queries.report_for(account, report.pk)))
+
+
+@router.post("/security/reports", response={201: ReportDetailOut})
+def file_report(request: HttpRequest, payload: ReportIn) -> Status[ReportDetailOut]:
+    """File a restricted threat report for the named member states (a cleared security officer)."""
+    return _file(request, payload)
+
+
+@router.post("/security/reports/upload", response={201: ReportDetailOut})
+def file_report_with_attachment(
+    request: HttpRequest, payload: Form[ReportIn], attachment: File[UploadedFile]
+) -> Status[ReportDetailOut]:
+    """File a report with an attachment: the fields of ``POST /security/reports`` as
+    ``multipart/form-data`` (a list field repeated), the file in ``attachment``. The file is read by
+    its content: a PDF (at most 200 pages), a PNG or JPEG (at most 25 million pixels) or UTF-8 text,
+    up to 10 MB; anything else is a 400 on ``attachment`` and nothing is filed."""
+    return _file(request, payload, attachment)
 
 
 @router.get("/security/reports/{report_id}", response=ReportDetailOut)
