@@ -169,6 +169,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("KENES_DATABASE_URL", f"sqlite:///{VAR_DIR / 'kenes.sqlite3'}"),
         conn_max_age=int(os.environ.get("KENES_DB_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
+        # A persistent connection is checked before a request reuses it: after a database restart
+        # the first request in each worker would otherwise fail on the dead one (tests/faults).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
