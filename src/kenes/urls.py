@@ -23,7 +23,7 @@ urlpatterns = [
     path("account/tokens/<int:pk>/revoke/", people.token_revoke, name="token_revoke"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        people.PasswordResetView.as_view(
             form_class=people.PasswordResetForm,
             template_name="people/password_reset.html",
             email_template_name="people/password_reset_email.txt",

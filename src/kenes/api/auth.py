@@ -1,7 +1,9 @@
 """API authentication: ``Authorization: Bearer <token>`` or the browser session.
 
 Anonymous requests are let through as the anonymous account: the access policy then shows them
-public material only. A bearer token that is wrong or revoked is a 401, never a silent downgrade.
+public material only. A bearer token that is wrong or revoked is a 401, never a silent downgrade;
+after too many of those from one address, every bearer request from it is a 429 for a while
+(kenes.people.ratelimits).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 from ninja.errors import AuthenticationError
 
 from kenes.access.actors import lacks_second_factor
+from kenes.people import ratelimits
 from kenes.people.models import ApiToken
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -26,21 +29,30 @@ def _csrf_ok(request: HttpRequest) -> bool:
     return check.process_view(request, lambda r: None, (), {}) is None  # type: ignore[arg-type,return-value]
 
 
+def _usable_token(header: str) -> ApiToken | None:
+    """The token an ``Authorization`` header names, if it is a bearer token that may be used."""
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    token = ApiToken.find(raw.strip())
+    if token is None or not token.usable():
+        return None
+    return token
+
+
 class AccountAuth:
     """A ninja auth callable that always resolves to an account (possibly anonymous)."""
 
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get("Authorization", "")
         if header:
-            scheme, _, raw = header.partition(" ")
-            if scheme.lower() != "bearer" or not raw.strip():
-                raise AuthenticationError()
-            token = ApiToken.find(raw.strip())
+            # An address that has sent too many wrong tokens is refused (429), even a right one.
+            ratelimits.refuse_if_used_up(request, ratelimits.TOKEN_FAILURES_PER_IP)
+            token = _usable_token(header)
             if token is None:
+                ratelimits.count_failure(request, ratelimits.TOKEN_FAILURES_PER_IP)
                 raise AuthenticationError()
             account = token.account
-            if not token.usable():
-                raise AuthenticationError()
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
             account.kenes_token_auth = True  # type: ignore[attr-defined]
             account.kenes_token_clearance = token.clearance  # type: ignore[attr-defined]

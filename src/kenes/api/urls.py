@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from kenes.api.auth import AccountAuth
 from kenes.errors import ActionError
+from kenes.people.ratelimits import TooManyRequests
 
 api = NinjaAPI(
     title="Kenes API",
@@ -43,6 +44,13 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": _("Authentication required or token invalid.")}, status=401)
+
+
+@api.exception_handler(TooManyRequests)
+def too_many(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

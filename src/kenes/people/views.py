@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenes.access.policy import is_strongly_authenticated
 from kenes.errors import ActionError
-from kenes.people import actions, signals
+from kenes.people import actions, ratelimits, signals
 from kenes.people.middleware import mark_strong_auth
 from kenes.people.models import ApiToken
 
@@ -47,6 +48,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+@method_decorator(ratelimits.limited_posts(ratelimits.LOGIN_PER_IP), name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "people/login.html"
@@ -73,6 +75,13 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         base = urlsplit(settings.KENES_BASE_URL)
         kwargs.update(domain_override=base.netloc, use_https=base.scheme == "https")
         super().save(*args, **kwargs)
+
+
+@method_decorator(
+    ratelimits.limited_posts(ratelimits.PASSWORD_RESET_PER_IP, ratelimits.PASSWORD_RESET_PER_EMAIL), name="dispatch"
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link is limited per address and per e-mail address (kenes.people.ratelimits)."""
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
