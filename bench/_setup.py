@@ -10,6 +10,7 @@ import os
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_URL = "/bench/bare/"
@@ -45,6 +46,19 @@ def setup_django(tmp: Path, urlconf: str) -> None:
     sys.modules[urlconf] = urls
     settings.ROOT_URLCONF = urlconf
     clear_url_caches()
+
+
+def get_ok(client: Any, url: str, headers: dict[str, str] | None = None) -> Any:
+    """``client.get(url)``, or the benchmark stops with exit status 1 when the answer is not 200: a
+    redirect to sign-in, a refusal or a missing page measures nothing worth printing."""
+    response = client.get(url, headers=headers or {})
+    if response.status_code != 200:
+        where = f" → {response['Location']}" if response.has_header("Location") else ""
+        sys.exit(
+            f"FAIL: GET {url} answered {response.status_code}{where}, not 200: the benchmark measures nothing "
+            f"(body: {response.content[:300]!r})"
+        )
+    return response
 
 
 def load_data() -> None:

@@ -15,7 +15,8 @@ meeting's date and 2 guests), so the big meeting has 8 delegations of 37–38 pe
 
 Each viewer (anonymous, a guest delegate, the secretariat after two-factor sign-in) reads both
 meetings; the script prints the query counts and exits 1 when the big meeting costs more queries
-than the small one, printing the statements whose count grew. Requests/s are measured with
+than the small one, printing the statements whose count grew, or when an endpoint answers
+anything but 200. Requests/s are measured with
 ``django.test.Client`` (in-process, no network), so they compare views, not servers.
 """
 
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_URLCONF = "kenes_bench_urls"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import load_data, setup_django  # noqa: E402
+from _setup import get_ok, load_data, setup_django  # noqa: E402
 
 ACTOR = "bench"
 
@@ -161,9 +162,7 @@ def _capture(client: Any, url: str, headers: dict[str, str]) -> tuple[int, list[
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, headers=headers)
-    if response.status_code != 200:
-        sys.exit(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+        get_ok(client, url, headers)  # anything but 200 stops the benchmark (exit 1)
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
 
 
@@ -229,7 +228,7 @@ def main() -> int:
                         grew.append(f"{what} as {viewer}: +{count} × {shape[:400]}")
 
         for viewer in ("anonymous", "guest CN", "secretariat"):
-            shown = viewers[viewer][0].get(f"/meetings/{big.code}/").content.decode()
+            shown = get_ok(viewers[viewer][0], f"/meetings/{big.code}/").content.decode()
             items = len(set(re.findall(r"BENCH item (\d+) ", shown)))
             people = len(set(re.findall(r"BENCH (\w\w) delegate (\d+)", shown)))
             print(f"the big page as {viewer} shows {items} of 60 agenda items and {people} of 300 participants")
@@ -237,12 +236,12 @@ def main() -> int:
         print(f"\n{'requests/s':<26}{'viewer':<14}{'small':>9}{'big':>9}")
         for viewer in ("anonymous", "secretariat"):
             page_client, api_client, api_headers = viewers[viewer]
-            bare = _rate(partial(page_client.get, "/bench/bare/"), args.seconds)
+            bare = _rate(partial(get_ok, page_client, "/bench/bare/"), args.seconds)
             print(f"{'bare view (HttpResponse)':<26}{viewer:<14}{bare:>9.0f}{'':>9}")
             for what, url_of in endpoints.items():
                 client, headers = (api_client, api_headers) if what == "API" else (page_client, {})
                 small_rate, big_rate = (
-                    _rate(partial(client.get, url_of(code), headers=headers), args.seconds)
+                    _rate(partial(get_ok, client, url_of(code), headers), args.seconds)
                     for code in (small.code, big.code)
                 )
                 share = f"(big: {big_rate / bare:.1%} of bare)"

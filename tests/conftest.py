@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +19,145 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 DATA_DIR = Path(settings.KENES_DATA_DIR) / "mechanism"
 
+# The clock check (issue 17): ``KENES_CLOCK_OFFSET_DAYS=730 pytest -m clock`` runs the date-sensitive
+# tests (marker ``clock``) as if today were that many days later. The clock is moved once, before
+# collection and before the test database is built, so ``load_demo`` sees the moved "now" too; it
+# keeps ticking from there. Browser tests are skipped then: Chromium keeps its own clock.
+CLOCK_OFFSET_ENV = "KENES_CLOCK_OFFSET_DAYS"
+_clock_travel: Any = None
+
+
+def clock_offset_days() -> int:
+    raw = os.environ.get(CLOCK_OFFSET_ENV, "").strip()
+    try:
+        return int(raw or 0)
+    except ValueError:
+        raise pytest.UsageError(f"{CLOCK_OFFSET_ENV} must be a whole number of days, not {raw!r}") from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _clock_travel
+    days = clock_offset_days()
+    if days and _clock_travel is None:
+        import time_machine
+
+        _clock_travel = time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=days), tick=True)
+        _clock_travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _clock_travel
+    if _clock_travel is not None:
+        _clock_travel.stop()
+        _clock_travel = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    days = clock_offset_days()
+    if not days:
+        return None
+    from django.utils import timezone
+
+    return f"clock moved {days} days ahead ({CLOCK_OFFSET_ENV}): today is {timezone.localdate().isoformat()}"
+
+
+def days_ahead(days: int) -> dt.date:
+    """Today by the test clock, plus ``days`` (a ``datetime.date``): for dates that must stay ahead.
+
+    The demo meetings lie about 100 and 180 days ahead (``kenes.people.demo``); a test meeting of the
+    same format keeps clear of them, e.g. 60 or 300 days ahead.
+    """
+    from django.utils import timezone
+
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def demo_meeting_day(code: str = "demo-fm-2027") -> dt.date:
+    """The day a demo meeting was put on when the test database was built (a ``datetime.date``)."""
+    from kenes.meetings.models import Meeting
+
+    day = Meeting.objects.get(code=code).start_date
+    assert day is not None
+    return day
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if clock_offset_days():
+        skip = pytest.mark.skip(reason=f"browser journeys run on the real clock, not with {CLOCK_OFFSET_ENV}")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
 
 def _require_data() -> None:
     if not DATA_DIR.is_dir():
         pytest.fail(f"the reference data is missing at {DATA_DIR}: set KENES_DATA_DIR", pytrace=False)
+
+
+# Mutation testing (./dev mutate, docs/mutation.md) runs a test session per mutant. With this set to
+# a file name, the first session saves its database (migrated, real data, demo material) there and
+# every later session copies it in instead of migrating and loading again. SQLite only.
+DB_SNAPSHOT = os.environ.get("KENES_TEST_DB_SNAPSHOT", "")
+
+
+def _snapshot_ready() -> bool:
+    from django.db import connection
+
+    return bool(DB_SNAPSHOT) and connection.vendor == "sqlite" and Path(DB_SNAPSHOT).is_file()
+
+
+def _save_snapshot() -> None:
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    connection.ensure_connection()
+    partial = Path(f"{DB_SNAPSHOT}.{os.getpid()}.part")
+    target = sqlite3.connect(partial)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    partial.replace(DB_SNAPSHOT)
+
+
+def _restore_snapshot() -> None:
+    import sqlite3
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import caches
+    from django.db import connection
+
+    connection.ensure_connection()
+    source = sqlite3.connect(DB_SNAPSHOT)
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
+    ContentType.objects.clear_cache()  # its ids are the snapshot's now
+    for cache in caches.all():
+        cache.clear()  # as in a fresh process: forked sessions inherit the previous one's memory
+
+
+_migrate_command: list[Any] = []
+
+
+@pytest.fixture(scope="session")
+def django_db_use_migrations(django_db_use_migrations: bool) -> bool:
+    """With a saved snapshot the schema and the data come whole from it: while pytest-django
+    creates the test database, ``migrate`` does nothing (``django_db_setup`` puts it back)."""
+    if _snapshot_ready():
+        from django.core.management.commands import migrate
+
+        class SnapshotInstead(migrate.Command):  # type: ignore[misc,valid-type]
+            def handle(self, *args: Any, **options: Any) -> None:
+                return None
+
+        _migrate_command.append(migrate.Command)
+        migrate.Command = SnapshotInstead
+    return django_db_use_migrations
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +165,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     """Every test starts from the real data plus the demo accounts and material."""
     _require_data()
     with django_db_blocker.unblock():
-        call_command("load_reference", str(DATA_DIR), verbosity=0)
-        call_command("load_demo", verbosity=0)
+        if _migrate_command:
+            from django.core.management.commands import migrate
+
+            migrate.Command = _migrate_command.pop()
+        if _snapshot_ready():
+            _restore_snapshot()
+        else:
+            call_command("load_reference", str(DATA_DIR), verbosity=0)
+            call_command("load_demo", verbosity=0)
+            if DB_SNAPSHOT:
+                _save_snapshot()
     yield
 
 
@@ -115,6 +260,18 @@ def live_data(transactional_db: Any) -> None:
     if not State.objects.exists():
         call_command("load_reference", str(DATA_DIR), verbosity=0)
         call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with no request counted against the rate limits (kenes.people.ratelimits):
+    the suite signs in from 127.0.0.1 far more often than any limit allows, but never in one test."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # Redis: the counters only, not the live streams
+        cache.delete_pattern(f"{settings.RATELIMIT_CACHE_PREFIX}*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

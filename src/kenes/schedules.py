@@ -30,6 +30,8 @@ SCHEDULES = (
               daily_at=dt.time(6, 15)),
     Recurring("kenes: instruction reminders and weekly summaries",
               "kenes.decisions.tasks.send_instruction_reminders_task", "D", daily_at=dt.time(6, 30)),
+    Recurring("kenes: deliver live events that wait in the outbox", "kenes.live.tasks.drain_outbox_task", "I",
+              minutes=1),
 )  # fmt: skip
 
 

@@ -204,6 +204,7 @@ def test_only_the_secretariat_gives_instructions(people: dict[str, Any], adopted
 # --- the cadence tie ------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_recurring_meeting_instruction_sets_the_format_cadence(people: dict[str, Any], adopted: Text) -> None:
     fmt = Format.objects.get(code=FM)
     assert fmt.cadence_months is None  # the six months is only a proposal in the reference data
@@ -261,6 +262,7 @@ def test_cancelling_keeps_rules_changed_since(people: dict[str, Any], adopted: T
 # --- reports --------------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_focal_point_reports_and_secretariat_accepts(
     people: dict[str, Any], adopted: Text, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -282,6 +284,7 @@ def test_focal_point_reports_and_secretariat_accepts(
         actions.review_report(people["secretariat"], Report.objects.get(pk=report.pk), accept=False, comment="x")
 
 
+@pytest.mark.clock
 def test_returning_needs_a_comment(people: dict[str, Any], adopted: Text) -> None:
     instruction = _to_uz(people, _decision(people, adopted))
     report = actions.file_report(people["uz"], instruction, body="Draft (test).", progress="in_progress")
@@ -361,6 +364,7 @@ def test_report_attachment_is_stored_under_media_root(
     assert str(path).startswith(str(tmp_path / "reports" / str(instruction.pk)))
 
 
+@pytest.mark.clock
 def test_two_states_both_report_done(people: dict[str, Any], adopted: Text) -> None:
     decision = _decision(people, adopted)
     instruction = actions.create_instruction(
@@ -376,6 +380,7 @@ def test_two_states_both_report_done(people: dict[str, Any], adopted: Text) -> N
         assert status == (Status.IN_PROGRESS if name == "uz" else Status.DONE)
 
 
+@pytest.mark.clock
 def test_overdue_after_the_due_date(people: dict[str, Any], adopted: Text) -> None:
     instruction = _to_uz(people, _decision(people, adopted))
     assert instruction.due_date is not None
@@ -419,6 +424,7 @@ def test_reports_on_a_public_instruction_stay_member_material(people: dict[str, 
 # --- reminders ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_reminders_once_each_before_the_due_date_and_when_overdue(people: dict[str, Any], adopted: Text) -> None:
     instruction = _to_uz(people, _decision(people, adopted))
     due = instruction.due_date
@@ -442,6 +448,7 @@ def test_reminders_once_each_before_the_due_date_and_when_overdue(people: dict[s
         assert notice.url == f"/instructions/{instruction.pk}/" and instruction.title not in notice.text
 
 
+@pytest.mark.clock
 def test_no_reminder_once_done(people: dict[str, Any], adopted: Text) -> None:
     instruction = _to_uz(people, _decision(people, adopted))
     report = actions.file_report(people["uz"], instruction, body="Done (test).", progress="done")
@@ -451,10 +458,12 @@ def test_no_reminder_once_done(people: dict[str, Any], adopted: Text) -> None:
     assert instruction.pk not in [pk for pk, _kind in sent]
 
 
+@pytest.mark.clock
 def test_weekly_summary_once_a_week_per_focal_point(people: dict[str, Any], adopted: Text) -> None:
     instruction = _to_uz(people, _decision(people, adopted))
-    monday = dt.date(2027, 1, 4)
-    assert monday > instruction.basis_date
+    basis = instruction.basis_date
+    monday = basis + dt.timedelta(days=7 - basis.weekday())  # the first Monday after the decision
+    assert monday > basis and monday.weekday() == 0
     actions.send_instruction_reminders("test", monday)
     actions.send_instruction_reminders("test", monday + dt.timedelta(days=3))
     assert WeeklySummary.objects.filter(account=people["uz"]).count() == 1
@@ -464,6 +473,7 @@ def test_weekly_summary_once_a_week_per_focal_point(people: dict[str, Any], adop
     assert summaries.count() == 2 and summaries.first().url == "/instructions/?mine=1"  # type: ignore[union-attr]
 
 
+@pytest.mark.clock
 def test_reminder_command(people: dict[str, Any], adopted: Text) -> None:
     from io import StringIO
 
@@ -549,6 +559,7 @@ def test_timeline_runs_from_the_decision_to_the_last_report(people: dict[str, An
     assert kinds == ["adopted", "decision", "created", "report", "review"]
 
 
+@pytest.mark.clock
 def test_reminders_run_as_a_scheduled_task(people: dict[str, Any], adopted: Text) -> None:
     from kenes.decisions.tasks import send_instruction_reminders_task
     from kenes.schedules import SCHEDULES

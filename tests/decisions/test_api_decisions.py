@@ -156,6 +156,7 @@ def test_public_list_holds_the_real_proposals_with_their_label() -> None:
     assert all(not r["is_demo"] or r["classification"] != "public" for r in rows)  # the demo one is members only
 
 
+@pytest.mark.clock
 def test_csv_export_applies_the_same_rules_and_filters(clients: dict[str, Client], adopted: Text) -> None:
     decision = _decision(clients, adopted)
     instruction = _instruction(clients, decision)

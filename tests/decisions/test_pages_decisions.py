@@ -53,6 +53,7 @@ def test_public_dashboard_shows_the_proposals_and_nothing_members_only(signed_in
         assert DEMO_TITLE not in body and "road-safety" not in body
 
 
+@pytest.mark.clock
 def test_members_see_the_demo_instruction_status_and_chart(signed_in: Any) -> None:
     body = signed_in("kz").get("/instructions/").content.decode()
     assert DEMO_TITLE in body and "in progress" in body
@@ -71,6 +72,7 @@ def test_dashboard_filters_by_status_assignee_and_meeting(signed_in: Any) -> Non
     assert client.get("/instructions/?status=bogus&group=bogus").status_code == 200
 
 
+@pytest.mark.clock
 def test_overdue_instructions_are_listed(signed_in: Any, people: dict[str, Any], adopted: Text) -> None:
     decision = actions.mark_decision(people["secretariat"], adopted, adopted.units.get(uid="OP1"))
     instruction = actions.create_instruction(

@@ -94,6 +94,7 @@ def recurring(people: dict[str, Any], adopted: Text) -> Instruction:
     return current
 
 
+@pytest.mark.clock
 def test_standing_of_a_recurring_instruction_to_two_states(recurring: Instruction) -> None:
     days = _days()
     result = queries.standing_of(recurring, today=days["today"])
@@ -103,6 +104,7 @@ def test_standing_of_a_recurring_instruction_to_two_states(recurring: Instructio
     assert listed.pk == recurring.pk and listed_standing == result
 
 
+@pytest.mark.clock
 def test_the_page_and_the_api_show_it_overdue(recurring: Instruction, people: dict[str, Any]) -> None:
     days = _days()
     due = add_months(days["uz"], MONTHS).isoformat()

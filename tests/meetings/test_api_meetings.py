@@ -13,9 +13,13 @@ from django.test import Client
 from kenes.audit.models import AuditEvent
 from kenes.meetings.models import AgendaItem, Delegation, Format, Invitation, InvitationStatus, Meeting
 from kenes.states.models import State
+from tests.conftest import days_ahead, demo_meeting_day
 
 FM = "ca_foreign_ministers"
 NAURYZ_2027 = {dt.date(2027, 3, 21), dt.date(2027, 3, 22), dt.date(2027, 3, 23)}
+# A new test meeting: 300 days ahead, clear of the demo meetings (about 100 and 180 days ahead).
+START = days_ahead(300)
+START_DATE, END_DATE = START.isoformat(), (START + dt.timedelta(days=1)).isoformat()
 
 
 def _bearer(account: Any) -> Client:
@@ -63,8 +67,8 @@ def _rules(**overrides: Any) -> dict[str, Any]:
 def _new_meeting(client: Client, **overrides: Any) -> Any:
     body: dict[str, Any] = {
         "format": FM,
-        "start_date": "2031-05-12",
-        "end_date": "2031-05-13",
+        "start_date": START_DATE,
+        "end_date": END_DATE,
         "city_en": "Astana",
         "country": "KZ",
         "timezone": "Asia/Almaty",
@@ -121,6 +125,7 @@ def test_format_shows_its_rules_next_chair_and_compliance() -> None:
     assert fmt["compliance"] == {"state": "no_rule", "last_held": "2023-09-13", "next_due": None, "days_left": None}
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_secretariat_sets_the_cadence_and_the_dashboard_shows_it_overdue(sec: Client) -> None:
     before = AuditEvent.objects.count()
@@ -206,6 +211,7 @@ def _span(s: dict[str, Any]) -> set[dt.date]:
     return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_date_suggestions_avoid_weekends_and_nauryz() -> None:
     response = Client().get(
@@ -257,17 +263,18 @@ def test_malformed_dates_are_422_and_unknown_formats_404() -> None:
 # --- meetings --------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_create_a_meeting(sec: Client) -> None:
     before = AuditEvent.objects.count()
     response = _new_meeting(sec)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["format"] == FM and body["start_date"] == "2031-05-12" and body["end_date"] == "2031-05-13"
+    assert body["format"] == FM and body["start_date"] == START_DATE and body["end_date"] == END_DATE
     assert body["country"] == "KZ" and body["timezone"] == "Asia/Almaty" and body["start_time"] == "10:00:00"
     assert body["kind"] == "regular" and body["status"] == "planned" and body["version"] == 1
     # The ministers' meetings so far are unnumbered in the sources, so the new one is too.
-    assert body["ordinal"] == "" and body["code"] == f"{FM}-2031-05-12"
+    assert body["ordinal"] == "" and body["code"] == f"{FM}-{START_DATE}"
     assert body["agenda"] == [] and body["invitations"] == [] and body["delegations"] == []
     meeting = Meeting.objects.get(code=body["code"])
     assert meeting.city_en == "Astana" and meeting.classification == "participants"
@@ -275,13 +282,14 @@ def test_create_a_meeting(sec: Client) -> None:
     assert sec.get(f"/api/v1/meetings/{body['code']}").json()["code"] == body["code"]
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("overrides", "status", "field", "words"),
     [
-        ({"start_date": "2027-03-10", "end_date": "2027-03-10"}, 400, "start_date", "overlap"),
+        ({"start_date": "2023-09-13", "end_date": "2023-09-13"}, 400, "start_date", "overlap"),  # the real one
         ({"chair_state": "RU"}, 400, "chair_state", "member"),
-        ({"end_date": "2031-05-11"}, 400, "end_date", "ends before it starts"),
+        ({"end_date": (START - dt.timedelta(days=1)).isoformat()}, 400, "end_date", "ends before it starts"),
         ({"timezone": "Mars/Olympus"}, 400, "timezone", "time zone"),
         ({"country": "XX"}, 400, "country", "XX"),
         ({"format": "no_such_format"}, 400, "format", "format"),
@@ -312,6 +320,7 @@ def test_only_the_secretariat_creates_meetings(accounts: dict[str, Any]) -> None
     assert Meeting.objects.count() == count
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_status_lifecycle(sec: Client) -> None:
     past = _new_meeting(sec, start_date="2026-11-20", end_date="2026-11-20").json()
@@ -339,24 +348,27 @@ def test_status_lifecycle(sec: Client) -> None:
     assert events >= 3
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_reschedule(sec: Client, accounts: dict[str, Any]) -> None:
     meeting = _new_meeting(sec).json()
     url = f"/api/v1/meetings/{meeting['code']}/reschedule"
-    moved = _send(sec, "post", url, {"start_date": "2031-06-02", "end_date": "2031-06-03", "version": 1})
+    day = {n: (START + dt.timedelta(days=n)).isoformat() for n in (21, 22, 28, 50)}
+    moved = _send(sec, "post", url, {"start_date": day[21], "end_date": day[22], "version": 1})
     assert moved.status_code == 200, moved.content
-    assert moved.json()["start_date"] == "2031-06-02" and moved.json()["version"] == 2
-    stale = _send(sec, "post", url, {"start_date": "2031-06-09", "version": 1})
+    assert moved.json()["start_date"] == day[21] and moved.json()["version"] == 2
+    stale = _send(sec, "post", url, {"start_date": day[28], "version": 1})
     assert stale.status_code == 409
-    clash = _send(sec, "post", url, {"start_date": "2027-03-10", "version": 2})
+    clash = _send(sec, "post", url, {"start_date": demo_meeting_day().isoformat(), "version": 2})  # the demo's day
     assert clash.status_code == 400 and clash.json()["field"] == "start_date"
-    assert _send(_bearer(accounts["kz"]), "post", url, {"start_date": "2031-07-01", "version": 2}).status_code == 403
-    assert Meeting.objects.get(code=meeting["code"]).start_text == "2031-06-02"
+    assert _send(_bearer(accounts["kz"]), "post", url, {"start_date": day[50], "version": 2}).status_code == 403
+    assert Meeting.objects.get(code=meeting["code"]).start_text == day[21]
 
 
 # --- invitations and what guests see ---------------------------------------------------------
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_invitation_flow_and_what_a_guest_sees(sec: Client, accounts: dict[str, Any]) -> None:
     code = _new_meeting(sec).json()["code"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import dateformat
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from icalendar import Calendar
 
@@ -21,11 +22,13 @@ from kenes.meetings import actions
 from kenes.meetings.models import Format, Meeting
 from kenes.people.models import Account
 from kenes.states.models import State
-from tests.conftest import login, verified
+from tests.conftest import days_ahead, demo_meeting_day, login, verified
 
-pytestmark = pytest.mark.django_db
+# What is upcoming, and the test meetings' days, depend on today: also run with the clock moved ahead.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
-DAY = "2028-05-16"  # a future day no real or demo meeting uses
+DAY_DATE = days_ahead(400)  # a future day no real or demo meeting uses
+DAY = DAY_DATE.isoformat()
 
 
 def _parse(response: Any) -> Calendar:
@@ -120,23 +123,25 @@ def test_venue_time_zones_differ_and_are_described(venues: tuple[Meeting, Meetin
     assert bishkek["DTSTART"].params["TZID"] == "Asia/Bishkek"
     a_start, b_start = astana.decoded("DTSTART"), bishkek.decoded("DTSTART")
     assert (a_start.hour, b_start.hour) == (10, 10)  # both open at 10:00 local time
-    assert a_start.astimezone(dt.UTC) == dt.datetime(2028, 5, 16, 5, 0, tzinfo=dt.UTC)
-    assert b_start.astimezone(dt.UTC) == dt.datetime(2028, 5, 16, 4, 0, tzinfo=dt.UTC)
+    assert a_start.astimezone(dt.UTC) == dt.datetime.combine(DAY_DATE, dt.time(5, 0), tzinfo=dt.UTC)
+    assert b_start.astimezone(dt.UTC) == dt.datetime.combine(DAY_DATE, dt.time(4, 0), tzinfo=dt.UTC)
     assert a_start - b_start == dt.timedelta(hours=1)
     assert astana.decoded("DTEND").hour == 13
     tzids = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
     assert {"Asia/Almaty", "Asia/Bishkek"} <= tzids
-    assert b"DTSTART;TZID=Asia/Almaty:20280516T100000" in Client().get("/calendar/public.ics").content
+    local_start = f"DTSTART;TZID=Asia/Almaty:{DAY_DATE:%Y%m%d}T100000".encode()
+    assert local_start in Client().get("/calendar/public.ics").content
 
 
 def test_reschedule_bumps_sequence_and_keeps_the_uid(sec: Any, venues: tuple[Meeting, Meeting]) -> None:
     astana, _bishkek = venues
     before = _events(_public())["cal-test-astana@kenes"]
     assert int(before["SEQUENCE"]) == 1
-    actions.reschedule_meeting(sec, astana, start_text="2028-05-18")
+    later = DAY_DATE + dt.timedelta(days=2)
+    actions.reschedule_meeting(sec, astana, start_text=later.isoformat())
     after = _events(_public())["cal-test-astana@kenes"]
     assert int(after["SEQUENCE"]) == 2
-    assert after.decoded("DTSTART").date() == dt.date(2028, 5, 18)
+    assert after.decoded("DTSTART").date() == later
     assert after["DTSTART"].params["TZID"] == "Asia/Almaty"
 
 
@@ -187,7 +192,7 @@ def test_members_only_meeting_reaches_member_feeds_after_two_factor_only(sec: An
         sec,
         fmt=Format.objects.get(code="ca_security_council_secretaries"),
         code="cal-test-members",
-        start_text="2028-06-06",
+        start_text=days_ahead(420).isoformat(),
         classification=Classification.MEMBERS,
     )
     kz, cn = accounts["kz"], accounts["cn"]
@@ -287,8 +292,9 @@ def test_month_view_places_meetings_on_their_days() -> None:
 
 
 def test_month_view_shows_only_visible_meetings(signed_in: Any) -> None:
-    assert "demo-fm-2027" not in Client().get("/calendar/?month=2027-03").content.decode()
-    assert "/meetings/demo-fm-2027/" in signed_in("cn").get("/calendar/?month=2027-03").content.decode()
+    month = f"{demo_meeting_day():%Y-%m}"  # the demo meeting's month, about 100 days ahead
+    assert "demo-fm-2027" not in Client().get(f"/calendar/?month={month}").content.decode()
+    assert "/meetings/demo-fm-2027/" in signed_in("cn").get(f"/calendar/?month={month}").content.decode()
 
 
 def test_month_view_lists_month_precision_meetings_apart() -> None:
@@ -313,7 +319,7 @@ def test_list_view_groups_upcoming_and_past_by_month(signed_in: Any) -> None:
     guest_page = signed_in("cn").get("/calendar/list/").content.decode()
     upcoming = guest_page[guest_page.index("Upcoming") : guest_page.index("Past")]
     assert "/meetings/demo-fm-2027/" in upcoming
-    assert "March 2027" in upcoming
+    assert dateformat.format(demo_meeting_day(), "F Y") in upcoming  # e.g. "March 2027"
 
 
 def test_calendar_is_in_the_navigation_and_in_russian() -> None:

@@ -18,6 +18,7 @@ from kenes.meetings.models import AgendaItem, Delegation, Format, Invitation, In
 from kenes.people.actions import create_account
 from kenes.people.models import Account, Notification
 from kenes.states.models import State
+from tests.conftest import days_ahead, demo_meeting_day
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,9 @@ def _text(response: Any) -> str:
     return response.content.decode()
 
 
-def _planned(fmt_code: str = FM, start: str = "2027-05-11", end: str = "2027-05-12") -> Meeting:
+def _planned(fmt_code: str = FM, start: str = "", end: str = "") -> Meeting:
+    """A planned meeting, by default 60 and 61 days ahead: still to come, and before the format's demo meeting."""
+    start, end = start or days_ahead(60).isoformat(), end or days_ahead(61).isoformat()
     return actions.create_meeting(
         "test", fmt=Format.objects.get(code=fmt_code), start_text=start, end_text=end, city_en="Astana",
         country=State.objects.get(iso2="KZ"), classification="participants",
@@ -88,6 +91,7 @@ def test_format_page_shows_rules_and_compliance_to_everyone() -> None:
     assert "Plan next meeting" not in page
 
 
+@pytest.mark.clock
 def test_secretariat_edits_the_rules(signed_in: Any) -> None:
     client = signed_in("secretariat")
     fmt = Format.objects.get(code=FM)
@@ -169,16 +173,18 @@ def test_plan_page_suggests_dates_that_avoid_nauryz(signed_in: Any) -> None:
     assert 'id="suggestions"' in page and "<html" in page
 
 
+@pytest.mark.clock
 def test_plan_results_come_as_a_fragment_for_htmx(signed_in: Any) -> None:
     client = signed_in("secretariat")
-    response = client.get(
-        f"/formats/{FM}/plan/", {"start": "2027-03-01", "end": "2027-03-31", "days": "1"}, HTTP_HX_REQUEST="true"
-    )
+    demo_day = demo_meeting_day()  # about 100 days ahead
+    window = {"start": (demo_day - dt.timedelta(days=3)).isoformat(),
+              "end": (demo_day + dt.timedelta(days=14)).isoformat(), "days": "1"}  # fmt: skip
+    response = client.get(f"/formats/{FM}/plan/", window, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     page = _text(response)
     assert page.lstrip().startswith('<section id="suggestions"')
     assert "<html" not in page
-    # the demo meeting on 2027-03-10 is a clash, said so
+    # the demo meeting in the window is a clash, said so
     assert "Other meetings avoided" in page and "DEMO" in page
 
 
@@ -244,6 +250,7 @@ def test_create_meeting_bad_input_keeps_the_form(signed_in: Any) -> None:
 # --- meeting status -----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_status_buttons_follow_the_transitions(signed_in: Any) -> None:
     client = signed_in("secretariat")
     meeting = _planned()
@@ -269,14 +276,17 @@ def test_status_buttons_follow_the_transitions(signed_in: Any) -> None:
     assert meeting.status == MeetingStatus.CONVENED
 
 
+@pytest.mark.clock
 def test_reschedule_form(signed_in: Any) -> None:
     client = signed_in("secretariat")
     meeting = _planned()
-    data = {"start_text": "2027-05-18", "end_text": "2027-05-19", "city_en": "Almaty", "version": meeting.version}
+    moved, moved_end = days_ahead(67).isoformat(), days_ahead(68).isoformat()
+    data = {"start_text": moved, "end_text": moved_end, "city_en": "Almaty", "version": meeting.version}
     assert client.post(f"/meetings/{meeting.code}/reschedule/", data).status_code == 302
     meeting.refresh_from_db()
-    assert (meeting.start_text, meeting.city_en) == ("2027-05-18", "Almaty")
-    data = {"start_text": "2027-05-20", "end_text": "2027-05-01", "city_en": "Almaty", "version": meeting.version}
+    assert (meeting.start_text, meeting.city_en) == (moved, "Almaty")
+    data = {"start_text": days_ahead(69).isoformat(), "end_text": days_ahead(50).isoformat(), "city_en": "Almaty",
+            "version": meeting.version}  # fmt: skip
     response = client.post(f"/meetings/{meeting.code}/reschedule/", data)
     assert response.status_code == 400
     assert "The meeting ends before it starts." in _text(response)
@@ -295,6 +305,7 @@ def test_members_and_guests_see_no_secretariat_controls(signed_in: Any) -> None:
 # --- invitations --------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_invite_answer_and_revoke(signed_in: Any, cn_focal: Account) -> None:
     secretariat = signed_in("secretariat")
     meeting = _planned()
@@ -342,6 +353,7 @@ def test_invite_answer_and_revoke(signed_in: Any, cn_focal: Account) -> None:
     assert focal.get(f"/meetings/{meeting.code}/").status_code == 404  # access is gone at once
 
 
+@pytest.mark.clock
 def test_declining_an_invitation(cn_focal: Account, signed_in: Any) -> None:
     meeting = _planned()
     invitation = actions.invite("test", meeting, state=State.objects.get(iso2="CN"))
@@ -353,6 +365,7 @@ def test_declining_an_invitation(cn_focal: Account, signed_in: Any) -> None:
     assert focal.get(f"/meetings/{meeting.code}/").status_code == 404
 
 
+@pytest.mark.clock
 def test_a_guest_sees_no_other_invitations_than_accepted_ones(signed_in: Any) -> None:
     meeting = _planned()
     actions.invite("test", meeting, state=State.objects.get(iso2="RU"))
@@ -559,6 +572,7 @@ def test_meeting_page_queries_do_not_grow_with_agenda_and_delegations(signed_in:
 # --- cadence dashboard and notifications --------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_cadence_dashboard(signed_in: Any) -> None:
     page = _text(Client().get("/cadence/"))
     assert "Cadence" in page and "no rule" in page
@@ -573,6 +587,7 @@ def test_cadence_dashboard(signed_in: Any) -> None:
     assert 'href="/cadence/"' in page  # in the header
 
 
+@pytest.mark.clock
 def test_notifications_page_badge_and_mark_all_read(cn_focal: Account) -> None:
     meeting = _planned()
     actions.invite("test", meeting, state=State.objects.get(iso2="CN"))
@@ -597,6 +612,7 @@ def test_notification_links_stay_inside_kenes(cn_focal: Account) -> None:
     assert "Elsewhere" in page and "evil.example" not in page
 
 
+@pytest.mark.clock
 def test_the_pages_speak_russian(signed_in: Any) -> None:
     from kenes.i18n_compile import compile_all
 

@@ -29,7 +29,7 @@ from kenes.meetings.models import (
 from kenes.meetings.scheduling import Busy, SchedulingError, suggest
 from kenes.people.models import Notification
 from kenes.states.models import State
-from tests.conftest import verified
+from tests.conftest import days_ahead, verified
 
 NAURYZ_2027 = {dt.date(2027, 3, 21), dt.date(2027, 3, 22), dt.date(2027, 3, 23)}
 
@@ -163,44 +163,48 @@ def test_next_chair_follows_the_rotation(sec: Any) -> None:
 # --- meetings --------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_create_meeting_numbers_and_validates(sec: Any) -> None:
     heads = Format.objects.get(code="ca_heads_of_state")
     kz = State.objects.get(iso2="KZ")
+    day, next_day, extra_day = (days_ahead(n).isoformat() for n in (300, 299, 320))  # clear of the demo sessions
     assert actions.next_ordinal(heads) == "IX"  # I–VIII exist (VIII unverified)
     with pytest.raises(ActionError) as overlap:
         actions.create_meeting(sec, fmt=heads, start_text="2025-11-16", city_en="X")
     assert overlap.value.field == "start_text" and "overlap" in overlap.value.message
     with pytest.raises(ActionError) as chair:
-        actions.create_meeting(sec, fmt=heads, start_text="2027-05-05", chair_state=State.objects.get(iso2="RU"))
+        actions.create_meeting(sec, fmt=heads, start_text=day, chair_state=State.objects.get(iso2="RU"))
     assert chair.value.field == "chair_state"
     with pytest.raises(ActionError) as backwards:
-        actions.create_meeting(sec, fmt=heads, start_text="2027-05-05", end_text="2027-05-04")
+        actions.create_meeting(sec, fmt=heads, start_text=day, end_text=next_day)
     assert backwards.value.field == "end_text"
     with pytest.raises(ActionError):
         actions.create_meeting(sec, fmt=heads, start_text="5 May 2027")
     with pytest.raises(ActionError):
-        actions.create_meeting(sec, fmt=heads, start_text="2027-05-05", timezone_name="Mars/Olympus")
-    assert not Meeting.objects.filter(format=heads, start_text__startswith="2027-05").exists()
-    meeting = actions.create_meeting(sec, fmt=heads, start_text="2027-05-05", country=kz, city_en="Astana")
+        actions.create_meeting(sec, fmt=heads, start_text=day, timezone_name="Mars/Olympus")
+    assert not Meeting.objects.filter(format=heads, start_text=day).exists()
+    meeting = actions.create_meeting(sec, fmt=heads, start_text=day, country=kz, city_en="Astana")
     assert meeting.ordinal == "IX" and meeting.code == "ca_heads_of_state-IX"
     assert meeting.classification == heads.default_classification
-    extra = actions.create_meeting(sec, fmt=heads, start_text="2027-06-10", kind="extraordinary")
+    extra = actions.create_meeting(sec, fmt=heads, start_text=extra_day, kind="extraordinary")
     assert extra.ordinal == ""
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_lifecycle_transitions(sec: Any, fm: Format) -> None:
-    meeting = actions.create_meeting(sec, fmt=fm, start_text="2027-02-10")
+    start = days_ahead(60)  # before the demo meeting of this format (about 100 days ahead)
+    meeting = actions.create_meeting(sec, fmt=fm, start_text=start.isoformat())
     with pytest.raises(ActionError, match="cannot become"):
         actions.change_meeting_status(sec, meeting, MeetingStatus.HELD)
     meeting = actions.change_meeting_status(sec, meeting, MeetingStatus.CONVENED, expected_version=1)
     with pytest.raises(ActionError, match="before it starts"):
-        actions.change_meeting_status(sec, meeting, MeetingStatus.HELD, today=dt.date(2027, 2, 9))
+        actions.change_meeting_status(sec, meeting, MeetingStatus.HELD, today=start - dt.timedelta(days=1))
     with pytest.raises(Conflict):
         actions.change_meeting_status(sec, meeting, MeetingStatus.POSTPONED, expected_version=1)
     meeting = actions.change_meeting_status(sec, meeting, MeetingStatus.POSTPONED)
-    meeting = actions.reschedule_meeting(sec, meeting, start_text="2027-04-12")
+    meeting = actions.reschedule_meeting(sec, meeting, start_text=days_ahead(300).isoformat())
     assert meeting.status == MeetingStatus.PLANNED and meeting.version == 4
     cancelled = actions.change_meeting_status(sec, meeting, MeetingStatus.CANCELLED)
     with pytest.raises(ActionError):
@@ -233,11 +237,12 @@ def _focal_point(iso2: str) -> Any:
     )
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_invitation_rules(
     sec: Any, fm: Format, accounts: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    meeting = actions.create_meeting(sec, fmt=fm, start_text="2027-02-10")
+    meeting = actions.create_meeting(sec, fmt=fm, start_text=days_ahead(60).isoformat())  # not over: answerable
     with pytest.raises(ActionError, match="member"):
         actions.invite(sec, meeting, state=State.objects.get(iso2="KZ"))
     with pytest.raises(ActionError, match="member"):  # Azerbaijan is a member since 2025-11-16
@@ -265,11 +270,12 @@ def test_invitation_rules(
     assert not can(verified(accounts["cn"]), "view", meeting)
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_a_format_may_exclude_a_standing(sec: Any, fm: Format) -> None:
     actions.update_format_rules(sec, fm, **_rules(fm, invitable=["guest"]))
     fm.refresh_from_db()
-    meeting = actions.create_meeting(sec, fmt=fm, start_text="2027-02-10")
+    meeting = actions.create_meeting(sec, fmt=fm, start_text=days_ahead(60).isoformat())
     with pytest.raises(ActionError) as excinfo:
         actions.invite(sec, meeting, state=State.objects.get(iso2="CN"), standing="observer")
     assert excinfo.value.field == "standing"

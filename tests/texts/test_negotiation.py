@@ -165,6 +165,7 @@ def test_versions_and_word_diff(text: Text, people: dict[str, Any]) -> None:
     assert any(op == "-" and "annually" in words for op, words in op1["diff"])
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_silence_broken_by_a_member_not_by_a_guest(text: Text, people: dict[str, Any]) -> None:
     with pytest.raises(ActionError, match="clean"):
@@ -182,6 +183,7 @@ def test_silence_broken_by_a_member_not_by_a_guest(text: Text, people: dict[str,
     assert current.status == TextStatus.DRAFTING and current.silence_breaks.get().state.iso2 == "TJ"
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_silence_adopts_once_and_refuses_late_objections(text: Text, people: dict[str, Any]) -> None:
     _resolve_bracket(people, text)

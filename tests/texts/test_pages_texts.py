@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenes.meetings.models import Format, Meeting
@@ -506,6 +506,7 @@ def _deadline(days: int = 2) -> str:
     return (timezone.localtime() + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
 
 
+@pytest.mark.clock
 def test_circulate_under_silence_and_break_it(client_for: Any, text: Text, people: dict[str, Any]) -> None:
     secretariat = client_for("secretariat")
     data = {"deadline": _deadline(), "timezone": "Asia/Tashkent"}
@@ -520,15 +521,17 @@ def test_circulate_under_silence_and_break_it(client_for: Any, text: Text, peopl
     ):
         response = secretariat.post(f"/texts/{text.code}/silence/", bad)
         assert response.status_code == 400 and message in _page(response), bad
-    response = secretariat.post(f"/texts/{text.code}/silence/", {"deadline": "2031-03-10T18:00",
+    day = timezone.localdate() + dt.timedelta(days=30)  # 18:00 in Tashkent (UTC+05:00, no summer time)
+    response = secretariat.post(f"/texts/{text.code}/silence/", {"deadline": f"{day.isoformat()}T18:00",
                                                                  "timezone": "Asia/Tashkent"})  # fmt: skip
     assert response.status_code == 302
     current = Text.objects.get(pk=text.pk)
     assert current.status == TextStatus.SILENCE
-    assert current.silence_deadline == dt.datetime(2031, 3, 10, 13, 0, tzinfo=dt.UTC)
+    assert current.silence_deadline == dt.datetime.combine(day, dt.time(13, 0), tzinfo=dt.UTC)
     page = _page(client_for("kz").get(_room(text)))
-    assert "10 March 2031, 18:00" in page and "Asia/Tashkent (UTC+05:00)" in page and "10 March 2031, 13:00 UTC" in page
-    assert 'data-deadline="2031-03-10T13:00:00Z"' in page and "left" in page
+    shown = dateformat.format(day, "j F Y")  # e.g. "10 March 2031"
+    assert f"{shown}, 18:00" in page and "Asia/Tashkent (UTC+05:00)" in page and f"{shown}, 13:00 UTC" in page
+    assert f'data-deadline="{day.isoformat()}T13:00:00Z"' in page and "left" in page
     assert ">Break silence<" in page and "State your position" in page
     assert ">Break silence<" not in _page(client_for("cn").get(_room(text)))
     assert client_for("cn").post(f"/texts/{text.code}/silence/break/", {"reason": "guest"}).status_code == 403
@@ -542,6 +545,7 @@ def test_circulate_under_silence_and_break_it(client_for: Any, text: Text, peopl
     assert "Silence broken" in page and "Demo: one more day." in page and "Tajikistan" in page
 
 
+@pytest.mark.clock
 def test_an_objection_during_silence_breaks_it_and_reloads_the_room(client_for: Any, text: Text,
                                                                      people: dict[str, Any]) -> None:  # fmt: skip
     _resolve_and_agree(people, text)
@@ -587,6 +591,7 @@ def test_adoption_by_consensus_freezes_hashes_and_signatures(client_for: Any, te
     assert not Amendment.objects.filter(text=adopted, status=AmendmentStatus.PROPOSED).exists()
 
 
+@pytest.mark.clock
 def test_adoption_by_silence_at_the_deadline(client_for: Any, text: Text, people: dict[str, Any]) -> None:
     _resolve_and_agree(people, text)
     actions.circulate_for_silence(_as(people, "secretariat"), text, deadline=timezone.now() + dt.timedelta(days=1),

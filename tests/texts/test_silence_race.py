@@ -7,7 +7,7 @@ both really try the conditional UPDATE that decides the race:
 * two threads, each with its own database connection (any database);
 * two OS processes (``python -c``), which need a database another process can open: PostgreSQL
   (CI's second run), or a SQLite file. pytest-django's SQLite test database lives in memory, so
-  there the process race is skipped, or fails when ``KENES_REQUIRE_SERVICES`` is set.
+  the process race runs on a file copy of it (``_database_for_processes``).
 
 Also: ``setup_schedules`` writes the django-q2 schedules idempotently, and the scheduled task
 function adopts (called directly and through django-q2's own executor).
@@ -18,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -39,6 +41,7 @@ from kenes.meetings.models import Format, Meeting
 from kenes.states.models import State
 from kenes.texts import actions, queries
 from kenes.texts.models import Position, Text, TextStatus, TextVersion
+from tests.services import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTOR = "test"  # an operator's command: the policy does not stand in its way
@@ -91,6 +94,7 @@ def _is_listing(sql: str) -> bool:
     return sql.lstrip().upper().startswith("SELECT") and "silence_deadline" in sql and "FOR UPDATE" not in sql
 
 
+@pytest.mark.clock
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_adopt_exactly_once(live_data: None) -> None:
     text = _silent_text("demo-race-threads")
@@ -194,25 +198,42 @@ def _database_url() -> str | None:
     return None
 
 
+@contextmanager
+def _database_for_processes(folder: Path) -> Iterator[str]:
+    """A URL other processes can open, holding this test database's rows; their writes are in
+    this test's database once the block ends.
+
+    PostgreSQL and a SQLite file are shared as they are. pytest-django's SQLite test database
+    lives in memory, out of another process's reach: it is copied into a SQLite file in
+    ``folder`` with SQLite's online backup, the workers race on that file (with the busy timeout
+    and ``BEGIN IMMEDIATE`` of Kenes's own settings), and the file is copied back at the end.
+    """
+    url = _database_url()
+    if url is not None:
+        yield url
+        return
+    if connection.vendor != "sqlite":
+        unavailable(f"the process race cannot share a {connection.vendor} test database with other processes")
+    connection.ensure_connection()
+    memory = connection.connection
+    path = folder / "race.sqlite3"
+    with closing(sqlite3.connect(path)) as file:
+        memory.backup(file)
+    yield f"sqlite:///{path}"
+    with closing(sqlite3.connect(path)) as file:
+        file.backup(memory)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_adopt_exactly_once(live_data: None) -> None:
-    url = _database_url()
-    if url is None:
-        reason = (
-            "the process race needs a database another process can open: this run's test database is "
-            "SQLite in memory (run with KENES_DATABASE_URL=postgres://…, as CI's second run does)"
-        )
-        if os.environ.get("KENES_REQUIRE_SERVICES"):
-            pytest.fail(f"KENES_REQUIRE_SERVICES is set but {reason}", pytrace=False)
-        pytest.skip(reason)
     text = _silent_text("demo-race-processes")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kenes.settings",
-        "KENES_DATABASE_URL": url,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-    }
-    with tempfile.TemporaryDirectory(prefix="kenes-race-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kenes-race-") as tmp, _database_for_processes(Path(tmp)) as url:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kenes.settings",
+            "KENES_DATABASE_URL": url,
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
         rendezvous = Path(tmp)
         workers = [
             subprocess.Popen(
@@ -245,6 +266,7 @@ def test_two_processes_adopt_exactly_once(live_data: None) -> None:
 # --- the scheduled task ---------------------------------------------------------------------
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_setup_schedules_is_idempotent() -> None:
     from django.core.management import call_command
@@ -274,6 +296,7 @@ def test_setup_schedules_is_idempotent() -> None:
     assert (adopt.func, adopt.minutes, adopt.repeats) == ("kenes.texts.tasks.adopt_due_silences_task", 1, -1)
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_the_scheduled_task_adopts() -> None:
     from kenes.texts.tasks import adopt_due_silences_task
@@ -284,6 +307,7 @@ def test_the_scheduled_task_adopts() -> None:
     assert Text.objects.get(pk=text.pk).status == TextStatus.ADOPTED
 
 
+@pytest.mark.clock
 @pytest.mark.django_db
 def test_the_scheduled_function_runs_through_django_q() -> None:
     """The stored function path resolves and runs in django-q2's worker code (inline, ``sync``)."""

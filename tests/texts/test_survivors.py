@@ -166,6 +166,7 @@ def _still_silent(text: Text, words: dict[tuple[str, str], str]) -> None:
     assert all(state == "agreed" for _unit, state in unit_states(current))  # the support stands
 
 
+@pytest.mark.clock
 def test_a_paragraph_is_not_edited_under_silence(people: dict[str, Any], under_silence: Text) -> None:
     words = _words(under_silence)
     unit = under_silence.units.get(uid="OP1")
@@ -176,6 +177,7 @@ def test_a_paragraph_is_not_edited_under_silence(people: dict[str, Any], under_s
     _still_silent(under_silence, words)
 
 
+@pytest.mark.clock
 def test_a_paragraph_is_not_edited_under_silence_on_the_page(people: dict[str, Any], under_silence: Text) -> None:
     words = _words(under_silence)
     unit = under_silence.units.get(uid="OP1")
@@ -187,6 +189,7 @@ def test_a_paragraph_is_not_edited_under_silence_on_the_page(people: dict[str, A
     _still_silent(under_silence, words)
 
 
+@pytest.mark.clock
 def test_a_paragraph_is_not_edited_under_silence_through_the_api(people: dict[str, Any], under_silence: Text) -> None:
     words = _words(under_silence)
     unit = under_silence.units.get(uid="OP1")

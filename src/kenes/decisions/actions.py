@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,14 +37,20 @@ from kenes.decisions.models import (
     WeeklySummary,
 )
 from kenes.errors import ActionError
+from kenes.inputs import checked, refuse_forbidden
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.actions import _require_secretariat, update_format_rules
 from kenes.meetings.models import Format, Proposal, ProposalKind
 from kenes.states.models import State
 from kenes.texts.models import Text, TextStatus, Unit, UnitKind
 
+# Length limits, one per field, in characters (issue 10): enforced here, published in the API schema.
 MAX_TITLE = 300
 MAX_REPORT = 20_000
+MAX_BODY_NAME = 200  # the named body an instruction is given to
+MAX_MINISTRY = 200
+MAX_REASON = 4_000  # why an instruction is cancelled
+MAX_COMMENT = 4_000  # the secretariat's comment on a report
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = (".pdf", ".odt", ".ods", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".png", ".jpg", ".jpeg")
 
@@ -92,13 +98,17 @@ def mark_decision(actor: Any, text: Text, unit: Unit, *, is_demo: bool = False) 
         raise ActionError(_("This paragraph was removed from the text."), field="unit")
     if unit.kind != UnitKind.OPERATIVE:
         raise ActionError(_("A preambular paragraph gives no instructions: mark an operative paragraph."), field="unit")
+    marked = _("This paragraph is already marked as a decision.")
     with transaction.atomic():
         if Decision.objects.filter(unit=unit).exists():
-            raise ActionError(_("This paragraph is already marked as a decision."), field="unit")
-        decision = Decision.objects.create(
-            text=text, unit=unit, adopted_on=adoption_day(text), is_demo=is_demo,
-            marked_by=actor if getattr(actor, "pk", None) else None,
-        )  # fmt: skip
+            raise ActionError(marked, field="unit")
+        try:
+            decision = Decision.objects.create(
+                text=text, unit=unit, adopted_on=adoption_day(text), is_demo=is_demo,
+                marked_by=actor if getattr(actor, "pk", None) else None,
+            )  # fmt: skip
+        except IntegrityError as exc:  # marked by a concurrent request since the check above
+            raise ActionError(marked, field="unit") from exc
         audit.record(actor, "decision.marked", decision, text=text.code, unit=unit.uid)
         publish_on_commit(f"text:{text.pk}", {"verb": "decision.marked", "decision": decision.pk})
     return decision
@@ -190,16 +200,16 @@ def create_instruction(
     _require_secretariat(actor, text.format)
     if text.status != TextStatus.ADOPTED:
         raise ActionError(_("Only an adopted text gives instructions."))
-    title = " ".join((title or "").split())
+    title = " ".join(refuse_forbidden(title or "", "title").split())
     if not title:
         raise ActionError(_("Say what the instruction asks."), field="title")
     if len(title) > MAX_TITLE:
-        raise ActionError(_("The instruction is longer than 300 characters."), field="title")
+        raise ActionError(_("The instruction is longer than %(max)d characters.") % {"max": MAX_TITLE}, field="title")
     level = _classification(text, classification)
 
     if assignee_kind not in AssigneeKind.values:
         raise ActionError(_("Choose who the instruction is given to."), field="assignee_kind")
-    assignee_body = " ".join((assignee_body or "").split())
+    assignee_body = " ".join(refuse_forbidden(assignee_body or "", "assignee_body").split())
     specs = list(states)
     if assignee_kind == AssigneeKind.FORMAT:
         if assignee_format is None:
@@ -208,8 +218,9 @@ def create_instruction(
     elif assignee_kind == AssigneeKind.BODY:
         if not assignee_body:
             raise ActionError(_("Name the body the instruction is given to."), field="assignee_body")
-        if len(assignee_body) > 200:
-            raise ActionError(_("The body's name is longer than 200 characters."), field="assignee_body")
+        if len(assignee_body) > MAX_BODY_NAME:
+            message = _("The body's name is longer than %(max)d characters.") % {"max": MAX_BODY_NAME}
+            raise ActionError(message, field="assignee_body")
         assignee_format, specs = None, []
     else:
         if not specs:
@@ -220,8 +231,8 @@ def create_instruction(
             if spec.state.pk in seen:
                 raise ActionError(_("A state is named twice among the assignees."), field="states")
             seen.add(spec.state.pk)
-            if len(spec.ministry.strip()) > 200:
-                raise ActionError(_("The ministry's name is longer than 200 characters."), field="states")
+            checked(spec.ministry, field="states", max_length=MAX_MINISTRY,
+                    too_long=_("The ministry's name is longer than %(max)d characters.") % {"max": MAX_MINISTRY})  # fmt: skip
             if not _is_focal_point_of(spec.focal_point, spec.state, [text.format]):
                 raise ActionError(
                     _("The responsible focal point for %(state)s must be an active account of %(state)s with the "
@@ -308,7 +319,8 @@ def cancel_instruction(actor: Any, instruction: Instruction, *, reason: str) -> 
     _require_secretariat(actor, instruction.format)
     if instruction.is_proposal:
         raise ActionError(_("A proposal is not followed up in Kenes: there is nothing to cancel."))
-    reason = (reason or "").strip()
+    reason = checked(reason, field="reason", max_length=MAX_REASON,
+                     too_long=_("The reason is longer than %(max)d characters.") % {"max": MAX_REASON})  # fmt: skip
     if not reason:
         raise ActionError(_("Say why the instruction is cancelled."), field="reason")
     with transaction.atomic():
@@ -317,7 +329,7 @@ def cancel_instruction(actor: Any, instruction: Instruction, *, reason: str) -> 
             raise ActionError(_("This instruction is already cancelled."))
         current.cancelled_at = timezone.now()
         current.cancelled_by = actor if getattr(actor, "pk", None) else None
-        current.cancel_reason = reason[:4000]
+        current.cancel_reason = reason
         current.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
         restored = False
         if current.imposes_cadence and current.assignee_format_id:
@@ -399,11 +411,10 @@ def file_report(
             % {"state": state.name},
             field="state",
         )
-    body = (body or "").strip()
+    body = checked(body, field="body", max_length=MAX_REPORT,
+                   too_long=_("The report is longer than %(max)d characters.") % {"max": MAX_REPORT})  # fmt: skip
     if not body:
         raise ActionError(_("Write what was done."), field="body")
-    if len(body) > MAX_REPORT:
-        raise ActionError(_("The report is longer than 20,000 characters."), field="body")
     if progress not in Progress.values:
         raise ActionError(_("Choose in progress or done."), field="progress")
     _check_attachment(attachment)
@@ -442,11 +453,10 @@ def review_report(actor: Any, report: Report, *, accept: bool, comment: str = ""
     require(actor, "view", report)
     instruction = report.instruction
     _require_secretariat(actor, instruction.format)
-    comment = (comment or "").strip()
+    comment = checked(comment, field="comment", max_length=MAX_COMMENT,
+                      too_long=_("The comment is longer than %(max)d characters.") % {"max": MAX_COMMENT})  # fmt: skip
     if not accept and not comment:
         raise ActionError(_("Say why the report is returned."), field="comment")
-    if len(comment) > 4000:
-        raise ActionError(_("The comment is longer than 4,000 characters."), field="comment")
     with transaction.atomic():
         current = Report.objects.select_for_update().select_related("instruction").get(pk=report.pk)
         if current.instruction.cancelled_at is not None:

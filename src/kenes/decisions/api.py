@@ -16,12 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from kenes.access.levels import Classification
 from kenes.access.policy import get_visible_or_404
 from kenes.api.auth import RequiredAuth, account_of
-from kenes.api.schemas import SourceOut, StrictSchema, csv_cell
+from kenes.api.schemas import Id, Key, SourceOut, Str, StrictSchema, csv_cell, errors
 from kenes.decisions import actions, queries
 from kenes.decisions.models import AssigneeKind, Decision, Instruction, Progress, Report
 from kenes.decisions.rules import Standing
@@ -91,7 +91,7 @@ class InstructionOut(Schema):
     is_demo: bool
 
 
-class ReportOut(Schema):
+class InstructionReportOut(Schema):
     id: int
     instruction: int
     state: str
@@ -117,7 +117,7 @@ class EventOut(Schema):
 class InstructionDetailOut(InstructionOut):
     decision_detail: DecisionOut | None
     proposal_detail: ProposalOut | None
-    reports: list[ReportOut]
+    reports: list[InstructionReportOut]
     timeline: list[EventOut]
 
 
@@ -181,8 +181,8 @@ def _instruction_fields(instruction: Instruction, state: Standing) -> dict[str, 
     }
 
 
-def _report_out(report: Report) -> ReportOut:
-    return ReportOut(
+def _report_out(report: Report) -> InstructionReportOut:
+    return InstructionReportOut(
         id=report.pk,
         instruction=report.instruction_id,
         state=report.state.iso2,
@@ -230,23 +230,27 @@ def _detail(account: Any, pk: int) -> InstructionDetailOut:
 # --- Decisions --------------------------------------------------------------------------------------
 
 
-@router.get("/decisions", response=list[DecisionOut])
+@router.get("/decisions", response={200: list[DecisionOut], **errors()})
 def list_decisions(request: HttpRequest) -> list[DecisionOut]:
     qs = queries.decisions_for(account_of(request)).prefetch_related("unit__versions")
     return [_decision_out(d) for d in qs]
 
 
-@router.get("/decisions/{decision_id}", response=DecisionOut)
-def get_decision(request: HttpRequest, decision_id: int) -> DecisionOut:
+@router.get("/decisions/{decision_id}", response={200: DecisionOut, **errors(404, 422)})
+def get_decision(request: HttpRequest, decision_id: Id) -> DecisionOut:
     return _decision_out(queries.decision_for(account_of(request), decision_id))
 
 
 class DecisionIn(StrictSchema):
-    text: str
-    unit: str
+    text: Key
+    unit: Key
 
 
-@router.post("/decisions", response={201: DecisionOut}, auth=RequiredAuth())
+# A write with a body: refused by a rule, not allowed, no such object, too large, not this schema.
+_WRITE = errors(400, 403, 404, 413, 422)
+
+
+@router.post("/decisions", response={201: DecisionOut, **_WRITE}, auth=RequiredAuth())
 def mark_decision(request: HttpRequest, payload: DecisionIn) -> Status[DecisionOut]:
     """Mark a unit (paragraph) of an adopted text as a decision (the format's secretariat)."""
     from kenes.texts.queries import text_for
@@ -263,9 +267,9 @@ def mark_decision(request: HttpRequest, payload: DecisionIn) -> Status[DecisionO
 # --- Instructions -----------------------------------------------------------------------------------
 
 
-@router.get("/instructions", response=list[InstructionOut])
+@router.get("/instructions", response={200: list[InstructionOut], **errors(422)})
 def list_instructions(
-    request: HttpRequest, meeting: str = "", assignee: str = "", status: InstructionStatus | None = None
+    request: HttpRequest, meeting: Key = "", assignee: Key = "", status: InstructionStatus | None = None
 ) -> list[InstructionOut]:
     """The instructions the caller may read. ``assignee`` is ``format:<code>``, ``state:<ISO2>`` or
     ``body:<name>``."""
@@ -302,11 +306,12 @@ def csv_rows(rows: list[tuple[Instruction, Standing]]) -> str:
 
 @router.get(
     "/instructions.csv",
+    response=errors(422),
     openapi_extra={"responses": {200: {"description": "CSV of the instructions the caller may read",
                                        "content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )  # fmt: skip
 def export_instructions(
-    request: HttpRequest, meeting: str = "", assignee: str = "", status: InstructionStatus | None = None
+    request: HttpRequest, meeting: Key = "", assignee: Key = "", status: InstructionStatus | None = None
 ) -> HttpResponse:
     """The same rows as ``GET /instructions`` (same access rules and filters), as CSV."""
     filters = queries.Filters(meeting=meeting, assignee=assignee, status=str(status) if status else "")
@@ -316,26 +321,26 @@ def export_instructions(
     return response
 
 
-@router.get("/instructions/{instruction_id}", response=InstructionDetailOut)
-def get_instruction(request: HttpRequest, instruction_id: int) -> InstructionDetailOut:
+@router.get("/instructions/{instruction_id}", response={200: InstructionDetailOut, **errors(404, 422)})
+def get_instruction(request: HttpRequest, instruction_id: Id) -> InstructionDetailOut:
     return _detail(account_of(request), instruction_id)
 
 
 class AssigneeIn(StrictSchema):
-    state: str
-    focal_point: str
-    ministry: str = ""
+    state: Key
+    focal_point: Str = Field(max_length=254, description="The e-mail address of the state's responsible focal point.")
+    ministry: Str = Field("", max_length=actions.MAX_MINISTRY)
 
 
 class InstructionIn(StrictSchema):
-    decision: int
-    title: str
+    decision: Id
+    title: Str = Field(min_length=1, max_length=actions.MAX_TITLE)
     assignee_kind: AssigneeKind
-    assignee_format: str | None = None
-    assignee_body: str = ""
-    states: list[AssigneeIn] = []
+    assignee_format: Key | None = None
+    assignee_body: Str = Field("", max_length=actions.MAX_BODY_NAME)
+    states: list[AssigneeIn] = Field([], max_length=50)
     due_date: dt.date | None = None
-    recurrence_months: int | None = None
+    recurrence_months: int | None = Field(None, ge=1, le=60)
     annually: bool = False
     meets: bool = False
     classification: Classification | None = None
@@ -358,7 +363,7 @@ def _assignees(payload: InstructionIn) -> list[actions.AssigneeSpec]:
     return specs
 
 
-@router.post("/instructions", response={201: InstructionDetailOut}, auth=RequiredAuth())
+@router.post("/instructions", response={201: InstructionDetailOut, **_WRITE}, auth=RequiredAuth())
 def create_instruction(request: HttpRequest, payload: InstructionIn) -> Status[InstructionDetailOut]:
     """Give an instruction from a decision: to a format, a named body or states (each with its
     responsible focal point, by e-mail), with a due date or a recurrence (``recurrence_months`` or
@@ -392,11 +397,13 @@ def create_instruction(request: HttpRequest, payload: InstructionIn) -> Status[I
 
 
 class CancelIn(StrictSchema):
-    reason: str
+    reason: Str = Field(min_length=1, max_length=actions.MAX_REASON)
 
 
-@router.post("/instructions/{instruction_id}/cancel", response=InstructionDetailOut, auth=RequiredAuth())
-def cancel_instruction(request: HttpRequest, instruction_id: int, payload: CancelIn) -> InstructionDetailOut:
+@router.post(
+    "/instructions/{instruction_id}/cancel", response={200: InstructionDetailOut, **_WRITE}, auth=RequiredAuth()
+)  # fmt: skip
+def cancel_instruction(request: HttpRequest, instruction_id: Id, payload: CancelIn) -> InstructionDetailOut:
     account = account_of(request)
     actions.cancel_instruction(account, queries.instruction_for(account, instruction_id), reason=payload.reason)
     return _detail(account, instruction_id)
@@ -405,13 +412,15 @@ def cancel_instruction(request: HttpRequest, instruction_id: int, payload: Cance
 # --- Reports ----------------------------------------------------------------------------------------
 
 
-class ReportIn(StrictSchema):
-    body: str
+class InstructionReportIn(StrictSchema):
+    body: Str = Field(min_length=1, max_length=actions.MAX_REPORT)
     progress: Progress
 
 
-@router.post("/instructions/{instruction_id}/reports", response={201: ReportOut}, auth=RequiredAuth())
-def file_report(request: HttpRequest, instruction_id: int, payload: ReportIn) -> Status[ReportOut]:
+@router.post(
+    "/instructions/{instruction_id}/reports", response={201: InstructionReportOut, **_WRITE}, auth=RequiredAuth()
+)  # fmt: skip
+def file_report(request: HttpRequest, instruction_id: Id, payload: InstructionReportIn) -> Status[InstructionReportOut]:
     """An assignee state's focal point reports progress (attachments: through the page)."""
     account = account_of(request)
     instruction = queries.instruction_for(account, instruction_id)
@@ -425,18 +434,22 @@ def _report(account: Any, pk: int) -> Report:
 
 
 class ReviewIn(StrictSchema):
-    comment: str = ""
+    comment: Str = Field("", max_length=actions.MAX_COMMENT)
 
 
-@router.post("/reports/{report_id}/accept", response=ReportOut, auth=RequiredAuth())
-def accept_report(request: HttpRequest, report_id: int, payload: ReviewIn) -> ReportOut:
+class ReturnIn(StrictSchema):
+    comment: Str = Field(min_length=1, max_length=actions.MAX_COMMENT, description="Why the report is returned.")
+
+
+@router.post("/reports/{report_id}/accept", response={200: InstructionReportOut, **_WRITE}, auth=RequiredAuth())
+def accept_report(request: HttpRequest, report_id: Id, payload: ReviewIn) -> InstructionReportOut:
     account = account_of(request)
     actions.review_report(account, _report(account, report_id), accept=True, comment=payload.comment)
     return _report_out(_report(account, report_id))
 
 
-@router.post("/reports/{report_id}/return", response=ReportOut, auth=RequiredAuth())
-def return_report(request: HttpRequest, report_id: int, payload: ReviewIn) -> ReportOut:
+@router.post("/reports/{report_id}/return", response={200: InstructionReportOut, **_WRITE}, auth=RequiredAuth())
+def return_report(request: HttpRequest, report_id: Id, payload: ReturnIn) -> InstructionReportOut:
     account = account_of(request)
     actions.review_report(account, _report(account, report_id), accept=False, comment=payload.comment)
     return _report_out(_report(account, report_id))

@@ -24,6 +24,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kenes import inputs
 from kenes.access.levels import Classification, rank
 from kenes.access.policy import get_visible_or_404
 from kenes.decisions import actions, queries
@@ -275,7 +276,8 @@ def decision_mark(request: HttpRequest, code: str) -> HttpResponse:
         return _refused(request, PermissionDenied(_("Only the secretariat of this format may do this.")))
     error: ActionError | None = None
     if request.method == "POST":
-        unit = text.units.filter(uid=request.POST.get("unit", "")).first()
+        uid = request.POST.get("unit", "")
+        unit = None if inputs.problem(uid) else text.units.filter(uid=uid).first()
         try:
             if unit is None:
                 raise ActionError(_("There is no such paragraph in this text."), field="unit")

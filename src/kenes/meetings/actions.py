@@ -7,7 +7,7 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from kenes.access.policy import require
 from kenes.audit import log as audit
 from kenes.audit.redact import fingerprint, fingerprints
 from kenes.errors import ActionError, Conflict
+from kenes.inputs import checked, refuse_forbidden
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.models import (
     AgendaItem,
@@ -40,6 +41,28 @@ from kenes.meetings.models import (
 from kenes.states.dates import PartialDate
 from kenes.states.models import Organisation, State
 
+# Length limits, one per field, in characters (issue 10): enforced here, published in the API schema.
+MAX_TITLE = 300  # a meeting's, a document's or an agenda item's title
+MAX_CODE = 100  # a meeting's or a document's code
+MAX_CITY = 100
+MAX_NAME = 200  # a presenter; a delegation member's name and position
+MAX_BODY = 200_000  # a document's text: some 30,000 words
+MAX_RULES_BASIS = 300
+
+
+def _too_long(max_length: int) -> str:
+    return _("This is longer than %(max)d characters.") % {"max": max_length}
+
+
+def _local_time(value: dt.time | None, field: str) -> dt.time | None:
+    """A meeting's local opening or closing time: a time of day at the venue, with no UTC offset
+    (the venue's time zone says where it is)."""
+    if value is not None and value.tzinfo is not None:
+        raise ActionError(
+            _("Give the local time at the venue without a UTC offset; the time zone says where it is."), field=field
+        )
+    return value
+
 
 def update_document(
     actor: Any,
@@ -58,14 +81,13 @@ def update_document(
     require(actor, "edit", document)
     changes: dict[str, Any] = {}
     if title_en is not None:
-        title_en = title_en.strip()
+        title_en = checked(title_en, field="title_en", max_length=MAX_TITLE,
+                           too_long=_("The title is longer than %(max)d characters.") % {"max": MAX_TITLE})  # fmt: skip
         if not title_en:
             raise ActionError(_("The title cannot be empty."), field="title_en")
-        if len(title_en) > 300:
-            raise ActionError(_("The title is longer than 300 characters."), field="title_en")
         changes["title_en"] = title_en
     if body is not None:
-        changes["body"] = body
+        changes["body"] = checked(body, field="body", max_length=MAX_BODY, strip=False, too_long=_too_long(MAX_BODY))
     if classification is not None:
         if classification not in Classification.values:
             raise ActionError(_("Unknown classification."), field="classification")
@@ -263,6 +285,11 @@ def create_meeting(
             raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     if kind not in MeetingKind.values:
         raise ActionError(_("Unknown kind of meeting."), field="kind")
+    title_en = checked(title_en, field="title_en", max_length=MAX_TITLE, too_long=_too_long(MAX_TITLE))
+    city_en = checked(city_en, field="city_en", max_length=MAX_CITY, too_long=_too_long(MAX_CITY))
+    code = checked(code, field="code", max_length=MAX_CODE, too_long=_too_long(MAX_CODE))
+    timezone_name = refuse_forbidden(timezone_name, "timezone")
+    start_time, end_time = _local_time(start_time, "start_time"), _local_time(end_time, "end_time")
     if status not in (MeetingStatus.PLANNED, MeetingStatus.CONVENED):
         raise ActionError(_("A new meeting is planned or convened."), field="status")
     start = _parse_day(start_text, "start_text")
@@ -273,27 +300,31 @@ def create_meeting(
     if ordinal is None:
         ordinal = next_ordinal(fmt) if kind == MeetingKind.REGULAR else ""
     code = code or (f"{fmt.code}-{ordinal}" if ordinal else f"{fmt.code}-{start.isoformat()}")
+    taken = _("A meeting with this code already exists.")
     if Meeting.objects.filter(code=code).exists():
-        raise ActionError(_("A meeting with this code already exists."), field="code")
+        raise ActionError(taken, field="code")
     with transaction.atomic():
-        meeting = Meeting.objects.create(
-            format=fmt,
-            code=code,
-            title_en=title_en,
-            ordinal=ordinal,
-            kind=kind,
-            start_text=start.isoformat(),
-            end_text=end.isoformat(),
-            city_en=city_en,
-            country=country,
-            chair_state=chair_state,
-            timezone=timezone_name,
-            start_time=start_time,
-            end_time=end_time,
-            classification=classification,
-            status=status,
-            is_demo=is_demo,
-        )
+        try:
+            meeting = Meeting.objects.create(
+                format=fmt,
+                code=code,
+                title_en=title_en,
+                ordinal=ordinal,
+                kind=kind,
+                start_text=start.isoformat(),
+                end_text=end.isoformat(),
+                city_en=city_en,
+                country=country,
+                chair_state=chair_state,
+                timezone=timezone_name,
+                start_time=start_time,
+                end_time=end_time,
+                classification=classification,
+                status=status,
+                is_demo=is_demo,
+            )
+        except IntegrityError as exc:  # created by a concurrent request since the check above
+            raise ActionError(taken, field="code") from exc
         if distribution:
             meeting.distribution.set(distribution)
         audit.record(
@@ -357,6 +388,8 @@ def reschedule_meeting(
     _require_secretariat(actor, meeting.format)
     start = _parse_day(start_text, "start_text")
     end = _parse_day(end_text or start_text, "end_text")
+    if city_en is not None:
+        city_en = checked(city_en, field="city_en", max_length=MAX_CITY, too_long=_too_long(MAX_CITY))
     with transaction.atomic():
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if expected_version is not None and current.version != expected_version:
@@ -414,20 +447,27 @@ def create_document(
         raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     if meeting is not None and meeting.format_id != fmt.pk:
         raise ActionError(_("The meeting belongs to another format."), field="meeting")
+    code = checked(code, field="code", max_length=MAX_CODE, too_long=_too_long(MAX_CODE))
+    title_en = checked(title_en, field="title_en", max_length=MAX_TITLE, too_long=_too_long(MAX_TITLE))
+    body = checked(body, field="body", max_length=MAX_BODY, strip=False, too_long=_too_long(MAX_BODY))
+    taken = _("A document with this code already exists.")
     if Document.objects.filter(code=code).exists():
-        raise ActionError(_("A document with this code already exists."), field="code")
+        raise ActionError(taken, field="code")
     with transaction.atomic():
-        document = Document.objects.create(
-            format=fmt,
-            meeting=meeting,
-            code=code,
-            title_en=title_en,
-            kind=kind,
-            classification=classification,
-            body=body,
-            owner_state=owner_state,
-            is_demo=is_demo,
-        )
+        try:
+            document = Document.objects.create(
+                format=fmt,
+                meeting=meeting,
+                code=code,
+                title_en=title_en,
+                kind=kind,
+                classification=classification,
+                body=body,
+                owner_state=owner_state,
+                is_demo=is_demo,
+            )
+        except IntegrityError as exc:  # created by a concurrent request since the check above
+            raise ActionError(taken, field="code") from exc
         if distribution:
             document.distribution.set(distribution)
         audit.record(
@@ -602,6 +642,8 @@ def update_format_rules(
     languages = [code.strip() for code in working_languages if code.strip()]
     if not languages or any(code not in known for code in languages):
         raise ActionError(_("Working languages must be among Kenes's languages."), field="working_languages")
+    rules_basis = checked(rules_basis, field="rules_basis", max_length=MAX_RULES_BASIS,
+                          too_long=_too_long(MAX_RULES_BASIS))  # fmt: skip
     with transaction.atomic():
         current = Format.objects.select_for_update().get(pk=fmt.pk)
         if current.rules_version != expected_version:
@@ -614,7 +656,7 @@ def update_format_rules(
             "invitable": ";".join(invitable),
             "default_classification": default_classification,
             "working_languages": ";".join(languages),
-            "rules_basis": rules_basis.strip(),
+            "rules_basis": rules_basis,
             "guests_may_comment": current.guests_may_comment if guests_may_comment is None else guests_may_comment,
         }
         before = {name: getattr(current, name) for name in fields}
@@ -661,9 +703,11 @@ def add_agenda_item(
         _require_secretariat(actor, meeting.format)
         if distribution and classification != Classification.RESTRICTED:
             raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
-    title = title.strip()
-    if not title or len(title) > 300:
-        raise ActionError(_("Give the item a title of at most 300 characters."), field="title")
+    message = _("Give the item a title of at most %(max)d characters.") % {"max": MAX_TITLE}
+    title = checked(title, field="title", max_length=MAX_TITLE, too_long=message)
+    if not title:
+        raise ActionError(message, field="title")
+    presenter = checked(presenter, field="presenter", max_length=MAX_NAME, too_long=_too_long(MAX_NAME))
     _check_item_level(meeting, classification, restricted_ok=bool(distribution))
     for document in documents or []:
         if document.meeting_id not in (None, meeting.pk) or document.format_id != meeting.format_id:
@@ -697,11 +741,13 @@ def update_agenda_item(
     _require_secretariat(actor, item.meeting.format)
     changes: dict[str, Any] = {}
     if title is not None:
-        if not title.strip() or len(title.strip()) > 300:
-            raise ActionError(_("Give the item a title of at most 300 characters."), field="title")
-        changes["title"] = title.strip()
+        message = _("Give the item a title of at most %(max)d characters.") % {"max": MAX_TITLE}
+        title = checked(title, field="title", max_length=MAX_TITLE, too_long=message)
+        if not title:
+            raise ActionError(message, field="title")
+        changes["title"] = title
     if presenter is not None:
-        changes["presenter"] = presenter.strip()
+        changes["presenter"] = checked(presenter, field="presenter", max_length=MAX_NAME, too_long=_too_long(MAX_NAME))
     if status is not None:
         if status not in AgendaStatus.values:
             raise ActionError(_("Unknown status."), field="status")
@@ -788,14 +834,16 @@ def save_delegation(
         raise ActionError(_("Only member states and accepted guests send a delegation."), field="state")
     cleaned = []
     for index, row in enumerate(members):
-        name = (row.get("full_name") or "").strip()
+        message = _("Each member needs a name of at most %(max)d characters.") % {"max": MAX_NAME}
+        name = checked(row.get("full_name"), field=f"members.{index}.full_name", max_length=MAX_NAME, too_long=message)
+        position = checked(row.get("position_title"), field=f"members.{index}.position_title", max_length=MAX_NAME,
+                           too_long=_too_long(MAX_NAME))  # fmt: skip
         role = row.get("role") or DelegationRole.MEMBER
-        if not name or len(name) > 200:
-            raise ActionError(_("Each member needs a name of at most 200 characters."), field=f"members.{index}")
+        if not name:
+            raise ActionError(message, field=f"members.{index}.full_name")
         if role not in DelegationRole.values:
             raise ActionError(_("Unknown role in the delegation."), field=f"members.{index}.role")
-        cleaned.append({"full_name": name, "position_title": (row.get("position_title") or "").strip()[:200],
-                        "role": role})  # fmt: skip
+        cleaned.append({"full_name": name, "position_title": position, "role": role})
     if sum(1 for row in cleaned if row["role"] == DelegationRole.HEAD) > 1:
         raise ActionError(_("A delegation has one head."), field="members")
     with transaction.atomic():

@@ -11,17 +11,17 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from kenes.access.levels import Classification
 from kenes.access.policy import can, effective_clearance, get_visible_or_404, require
 from kenes.api.auth import RequiredAuth, account_of
-from kenes.api.schemas import SourceOut, StrictSchema, csv_cell
+from kenes.api.schemas import Id, Index, Key, LocalTime, SourceOut, Str, StrictSchema, Version, csv_cell, errors
 from kenes.errors import ActionError
 from kenes.meetings import actions, queries
 from kenes.meetings.actions import update_document
@@ -150,33 +150,39 @@ def _format_detail_out(account: Any, fmt: Format) -> FormatDetailOut:
     )
 
 
-@router.get("/formats", response=list[FormatOut])
+@router.get("/formats", response={200: list[FormatOut], **errors()})
 def list_formats(request: HttpRequest) -> list[FormatOut]:
     return [_format_out(f) for f in queries.formats()]
 
 
-@router.get("/formats/{code}", response=FormatDetailOut)
-def get_format(request: HttpRequest, code: str) -> FormatDetailOut:
+@router.get("/formats/{code}", response={200: FormatDetailOut, **errors(404, 422)})
+def get_format(request: HttpRequest, code: Key) -> FormatDetailOut:
     return _format_detail_out(account_of(request), get_object_or_404(queries.formats(), code=code))
 
 
 class FormatRulesPatch(StrictSchema):
     """The format's rules; a rule left out keeps its current value (``cadence_months: null`` clears it)."""
 
-    rules_version: int
-    cadence_months: int | None = None
+    rules_version: Version
+    cadence_months: int | None = Field(None, ge=1, le=60)
     chair_rule: ChairRule | None = None
-    rotation_order: list[str] | None = None
+    rotation_order: list[Key] | None = Field(None, max_length=50)
     decision_rule: DecisionRule | None = None
     invitable: list[Standing] | None = None
     default_classification: Classification | None = None
-    working_languages: list[str] | None = None
+    working_languages: list[Key] | None = Field(None, max_length=20)
     guests_may_comment: bool | None = None
-    rules_basis: str | None = None
+    rules_basis: Str | None = Field(None, max_length=actions.MAX_RULES_BASIS)
 
 
-@router.patch("/formats/{code}/rules", response=FormatDetailOut, auth=RequiredAuth())
-def patch_format_rules(request: HttpRequest, code: str, payload: FormatRulesPatch) -> FormatDetailOut:
+# A write with a body: refused by a rule, not allowed, no such object, too large, not this schema.
+_WRITE = errors(400, 403, 404, 413, 422)
+# The same with an expected version: someone else changed the object since it was read.
+_VERSIONED = errors(400, 403, 404, 409, 413, 422)
+
+
+@router.patch("/formats/{code}/rules", response={200: FormatDetailOut, **_VERSIONED}, auth=RequiredAuth())
+def patch_format_rules(request: HttpRequest, code: Key, payload: FormatRulesPatch) -> FormatDetailOut:
     account = account_of(request)
     fmt = get_object_or_404(queries.formats(), code=code)
     sent = payload.model_fields_set
@@ -209,7 +215,7 @@ class CadenceOut(Schema):
     compliance: ComplianceOut
 
 
-@router.get("/cadence", response=list[CadenceOut])
+@router.get("/cadence", response={200: list[CadenceOut], **errors()})
 def cadence_dashboard(request: HttpRequest) -> list[CadenceOut]:
     """Every format with its cadence state, computed from the meetings the caller may see held."""
     return [
@@ -241,9 +247,14 @@ class DateSuggestionsOut(Schema):
     suggestions: list[SuggestionOut]
 
 
-@router.get("/formats/{code}/date-suggestions", response=DateSuggestionsOut)
+@router.get("/formats/{code}/date-suggestions", response={200: DateSuggestionsOut, **errors(400, 404, 422)})
 def date_suggestions(
-    request: HttpRequest, code: str, start: dt.date, end: dt.date, days: int, guests: str = ""
+    request: HttpRequest,
+    code: Key,
+    start: dt.date,
+    end: dt.date,
+    days: Annotated[int, Field(ge=1, le=MAX_SPAN_DAYS)],
+    guests: Key = "",
 ) -> DateSuggestionsOut:
     """Ranked dates for the next meeting of a format inside ``[start, end]``, each with what it
     avoided (weekends, public holidays of the attending states, other meetings). ``guests`` is a
@@ -461,35 +472,35 @@ def _meeting_detail_out(account: Any, code: str) -> MeetingDetailOut:
     )
 
 
-@router.get("/meetings", response=list[MeetingOut])
-def list_meetings(request: HttpRequest, format: str | None = None) -> list[MeetingOut]:
+@router.get("/meetings", response={200: list[MeetingOut], **errors(422)})
+def list_meetings(request: HttpRequest, format: Key | None = None) -> list[MeetingOut]:
     return [_meeting_out(m) for m in queries.meetings_for(account_of(request), format_code=format)]
 
 
-@router.get("/meetings/{code}", response=MeetingDetailOut)
-def get_meeting(request: HttpRequest, code: str) -> MeetingDetailOut:
+@router.get("/meetings/{code}", response={200: MeetingDetailOut, **errors(404, 422)})
+def get_meeting(request: HttpRequest, code: Key) -> MeetingDetailOut:
     return _meeting_detail_out(account_of(request), code)
 
 
 class MeetingCreate(StrictSchema):
-    format: str
+    format: Key
     start_date: dt.date
     end_date: dt.date | None = None
-    city_en: str = ""
-    country: str | None = None
-    chair_state: str | None = None
-    timezone: str = ""
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
+    city_en: Str = Field("", max_length=actions.MAX_CITY)
+    country: Key | None = None
+    chair_state: Key | None = None
+    timezone: Str = Field("", max_length=64, description="The venue's IANA time zone, e.g. `Asia/Bishkek`.")
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     kind: MeetingKind = MeetingKind.REGULAR
     classification: Classification | None = None
-    title_en: str = ""
+    title_en: Str = Field("", max_length=actions.MAX_TITLE)
 
 
 _SCHEDULE_FIELDS = {"start_text": "start_date", "end_text": "end_date"}
 
 
-@router.post("/meetings", response={201: MeetingDetailOut}, auth=RequiredAuth())
+@router.post("/meetings", response={201: MeetingDetailOut, **errors(400, 403, 413, 422)}, auth=RequiredAuth())
 def create_meeting(request: HttpRequest, payload: MeetingCreate) -> Status[MeetingDetailOut]:
     """Plan a meeting (the format's secretariat): regular meetings get the next ordinal."""
     account = account_of(request)
@@ -517,11 +528,11 @@ def create_meeting(request: HttpRequest, payload: MeetingCreate) -> Status[Meeti
 
 class StatusChange(StrictSchema):
     status: MeetingStatus
-    version: int
+    version: Version
 
 
-@router.post("/meetings/{code}/status", response=MeetingDetailOut, auth=RequiredAuth())
-def change_status(request: HttpRequest, code: str, payload: StatusChange) -> MeetingDetailOut:
+@router.post("/meetings/{code}/status", response={200: MeetingDetailOut, **_VERSIONED}, auth=RequiredAuth())
+def change_status(request: HttpRequest, code: Key, payload: StatusChange) -> MeetingDetailOut:
     account = account_of(request)
     meeting = _meeting(account, code)
     actions.change_meeting_status(account, meeting, str(payload.status), expected_version=payload.version)
@@ -531,13 +542,13 @@ def change_status(request: HttpRequest, code: str, payload: StatusChange) -> Mee
 class Reschedule(StrictSchema):
     start_date: dt.date
     end_date: dt.date | None = None
-    version: int
-    city_en: str | None = None
-    country: str | None = None
+    version: Version
+    city_en: Str | None = Field(None, max_length=actions.MAX_CITY)
+    country: Key | None = None
 
 
-@router.post("/meetings/{code}/reschedule", response=MeetingDetailOut, auth=RequiredAuth())
-def reschedule(request: HttpRequest, code: str, payload: Reschedule) -> MeetingDetailOut:
+@router.post("/meetings/{code}/reschedule", response={200: MeetingDetailOut, **_VERSIONED}, auth=RequiredAuth())
+def reschedule(request: HttpRequest, code: Key, payload: Reschedule) -> MeetingDetailOut:
     account = account_of(request)
     meeting = _meeting(account, code)
     with _api_fields(**_SCHEDULE_FIELDS):
@@ -557,13 +568,13 @@ def reschedule(request: HttpRequest, code: str, payload: Reschedule) -> MeetingD
 
 
 class InvitationIn(StrictSchema):
-    state: str | None = None
-    organisation: str | None = None
+    state: Key | None = None
+    organisation: Key | None = None
     standing: Standing = Standing.GUEST
 
 
-@router.post("/meetings/{code}/invitations", response={201: InvitationOut}, auth=RequiredAuth())
-def invite(request: HttpRequest, code: str, payload: InvitationIn) -> Status[InvitationOut]:
+@router.post("/meetings/{code}/invitations", response={201: InvitationOut, **_WRITE}, auth=RequiredAuth())
+def invite(request: HttpRequest, code: Key, payload: InvitationIn) -> Status[InvitationOut]:
     account = account_of(request)
     meeting = _meeting(account, code)
     organisation = None
@@ -581,7 +592,7 @@ def invite(request: HttpRequest, code: str, payload: InvitationIn) -> Status[Inv
     return Status(201, _invitation_out(invitation))
 
 
-@router.get("/invitations", response=list[InvitationOut], auth=RequiredAuth())
+@router.get("/invitations", response={200: list[InvitationOut], **errors()}, auth=RequiredAuth())
 def my_invitations(request: HttpRequest) -> list[InvitationOut]:
     """The invitations of the caller's own state or organisation, so its focal point can answer."""
     account = account_of(request)
@@ -618,16 +629,19 @@ class Answer(StrictSchema):
     accept: bool
 
 
-@router.post("/invitations/{invitation_id}/answer", response=InvitationOut, auth=RequiredAuth())
-def answer_invitation(request: HttpRequest, invitation_id: int, payload: Answer) -> InvitationOut:
+@router.post("/invitations/{invitation_id}/answer", response={200: InvitationOut, **_WRITE}, auth=RequiredAuth())
+def answer_invitation(request: HttpRequest, invitation_id: Id, payload: Answer) -> InvitationOut:
     """The invited delegation's focal point accepts or declines."""
     account = account_of(request)
     invitation = _invitation(account, invitation_id)
     return _invitation_out(actions.answer_invitation(account, invitation, accept=payload.accept))
 
 
-@router.post("/invitations/{invitation_id}/revoke", response=InvitationOut, auth=RequiredAuth())
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> InvitationOut:
+@router.post(
+    "/invitations/{invitation_id}/revoke", response={200: InvitationOut, **errors(400, 403, 404, 422)},
+    auth=RequiredAuth(),
+)  # fmt: skip
+def revoke_invitation(request: HttpRequest, invitation_id: Id) -> InvitationOut:
     """Revoking takes the guest's access to the meeting away at once."""
     account = account_of(request)
     invitation = _invitation(account, invitation_id)
@@ -658,14 +672,14 @@ def _numbered(account: Any, item: AgendaItem) -> AgendaItemOut:
 
 
 class AgendaItemIn(StrictSchema):
-    title: str
+    title: Str = Field(min_length=1, max_length=actions.MAX_TITLE)
     classification: Classification | None = None
-    presenter: str = ""
-    documents: list[str] = []
+    presenter: Str = Field("", max_length=actions.MAX_NAME)
+    documents: list[Key] = Field([], max_length=100)
 
 
-@router.post("/meetings/{code}/agenda", response={201: AgendaItemOut}, auth=RequiredAuth())
-def add_agenda_item(request: HttpRequest, code: str, payload: AgendaItemIn) -> Status[AgendaItemOut]:
+@router.post("/meetings/{code}/agenda", response={201: AgendaItemOut, **_WRITE}, auth=RequiredAuth())
+def add_agenda_item(request: HttpRequest, code: Key, payload: AgendaItemIn) -> Status[AgendaItemOut]:
     account = account_of(request)
     meeting = _meeting(account, code)
     item = actions.add_agenda_item(
@@ -680,15 +694,15 @@ def add_agenda_item(request: HttpRequest, code: str, payload: AgendaItemIn) -> S
 
 
 class AgendaItemPatch(StrictSchema):
-    version: int
-    title: str | None = None
-    presenter: str | None = None
+    version: Version
+    title: Str | None = Field(None, min_length=1, max_length=actions.MAX_TITLE)
+    presenter: Str | None = Field(None, max_length=actions.MAX_NAME)
     status: AgendaStatus | None = None
     classification: Classification | None = None
 
 
-@router.patch("/agenda/{item_id}", response=AgendaItemOut, auth=RequiredAuth())
-def patch_agenda_item(request: HttpRequest, item_id: int, payload: AgendaItemPatch) -> AgendaItemOut:
+@router.patch("/agenda/{item_id}", response={200: AgendaItemOut, **_VERSIONED}, auth=RequiredAuth())
+def patch_agenda_item(request: HttpRequest, item_id: Id, payload: AgendaItemPatch) -> AgendaItemOut:
     account = account_of(request)
     item = _agenda_item(account, item_id)
     updated = actions.update_agenda_item(
@@ -704,11 +718,11 @@ def patch_agenda_item(request: HttpRequest, item_id: int, payload: AgendaItemPat
 
 
 class AgendaMove(StrictSchema):
-    position: int
+    position: Index = Field(ge=1, description="The place on the agenda, from 1.")
 
 
-@router.post("/agenda/{item_id}/move", response=list[AgendaItemOut], auth=RequiredAuth())
-def move_agenda_item(request: HttpRequest, item_id: int, payload: AgendaMove) -> list[AgendaItemOut]:
+@router.post("/agenda/{item_id}/move", response={200: list[AgendaItemOut], **_WRITE}, auth=RequiredAuth())
+def move_agenda_item(request: HttpRequest, item_id: Id, payload: AgendaMove) -> list[AgendaItemOut]:
     """Put the item at ``position`` (1-based) and return the agenda as the caller sees it."""
     account = account_of(request)
     item = _agenda_item(account, item_id)
@@ -716,8 +730,8 @@ def move_agenda_item(request: HttpRequest, item_id: int, payload: AgendaMove) ->
     return [_agenda_out(n, entry) for n, entry in queries.agenda_for(account, item.meeting)]
 
 
-@router.delete("/agenda/{item_id}", response={204: None}, auth=RequiredAuth())
-def delete_agenda_item(request: HttpRequest, item_id: int) -> Status[None]:
+@router.delete("/agenda/{item_id}", response={204: None, **errors(400, 403, 404, 422)}, auth=RequiredAuth())
+def delete_agenda_item(request: HttpRequest, item_id: Id) -> Status[None]:
     account = account_of(request)
     actions.remove_agenda_item(account, _agenda_item(account, item_id))
     return Status(204, None)
@@ -727,18 +741,18 @@ def delete_agenda_item(request: HttpRequest, item_id: int) -> Status[None]:
 
 
 class DelegationMemberIn(StrictSchema):
-    full_name: str
-    position_title: str = ""
+    full_name: Str = Field(min_length=1, max_length=actions.MAX_NAME)
+    position_title: Str = Field("", max_length=actions.MAX_NAME)
     role: DelegationRole = DelegationRole.MEMBER
 
 
 class DelegationIn(StrictSchema):
-    members: list[DelegationMemberIn]
-    version: int | None = None
+    members: list[DelegationMemberIn] = Field(max_length=200)
+    version: Version | None = None
 
 
-@router.put("/meetings/{code}/delegation", response=DelegationOut, auth=RequiredAuth())
-def save_delegation(request: HttpRequest, code: str, payload: DelegationIn) -> DelegationOut:
+@router.put("/meetings/{code}/delegation", response={200: DelegationOut, **_VERSIONED}, auth=RequiredAuth())
+def save_delegation(request: HttpRequest, code: Key, payload: DelegationIn) -> DelegationOut:
     """Replace the caller's own state's delegation list (its focal point keeps it)."""
     account = account_of(request)
     meeting = _meeting(account, code)
@@ -756,10 +770,11 @@ def save_delegation(request: HttpRequest, code: str, payload: DelegationIn) -> D
 @router.get(
     "/meetings/{code}/delegations.csv",
     auth=RequiredAuth(),
+    response=errors(403, 404, 422),
     openapi_extra={"responses": {200: {"description": "CSV: state, role, full_name, position",
                                        "content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )  # fmt: skip
-def export_delegations(request: HttpRequest, code: str) -> HttpResponse:
+def export_delegations(request: HttpRequest, code: Key) -> HttpResponse:
     """Every delegation member of a meeting as CSV, for the secretariat that runs the meeting."""
     account = account_of(request)
     meeting = _meeting(account, code)
@@ -779,9 +794,9 @@ def export_delegations(request: HttpRequest, code: str) -> HttpResponse:
 # --- Documents -------------------------------------------------------------------------------
 
 
-@router.get("/documents", response=list[DocumentOut])
+@router.get("/documents", response={200: list[DocumentOut], **errors(422)})
 def list_documents(
-    request: HttpRequest, meeting: str | None = None, classification: Classification | None = None
+    request: HttpRequest, meeting: Key | None = None, classification: Classification | None = None
 ) -> list[DocumentOut]:
     qs = queries.documents_for(account_of(request))
     if meeting:
@@ -791,20 +806,20 @@ def list_documents(
     return [_document_out(d) for d in qs]
 
 
-@router.get("/documents/{code}", response=DocumentOut)
-def get_document(request: HttpRequest, code: str) -> DocumentOut:
+@router.get("/documents/{code}", response={200: DocumentOut, **errors(404, 422)})
+def get_document(request: HttpRequest, code: Key) -> DocumentOut:
     return _document_out(get_visible_or_404(account_of(request), queries.documents_for(account_of(request)), code=code))
 
 
 class DocumentPatch(StrictSchema):
-    version: int
-    title_en: str | None = None
-    body: str | None = None
+    version: Version
+    title_en: Str | None = Field(None, min_length=1, max_length=actions.MAX_TITLE)
+    body: Str | None = Field(None, max_length=actions.MAX_BODY)
     classification: Classification | None = None
 
 
-@router.patch("/documents/{code}", response=DocumentOut, auth=RequiredAuth())
-def patch_document(request: HttpRequest, code: str, payload: DocumentPatch) -> DocumentOut:
+@router.patch("/documents/{code}", response={200: DocumentOut, **_VERSIONED}, auth=RequiredAuth())
+def patch_document(request: HttpRequest, code: Key, payload: DocumentPatch) -> DocumentOut:
     document = get_visible_or_404(account_of(request), queries.documents_for(account_of(request)), code=code)
     require(account_of(request), "edit", document)
     updated = update_document(

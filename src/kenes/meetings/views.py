@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from kenes.access.levels import Classification, rank
 from kenes.access.policy import get_visible_or_404
 from kenes.errors import ActionError
+from kenes.inputs import refuse_forbidden
 from kenes.meetings import actions, queries
 from kenes.meetings.cadence import CadenceState
 from kenes.meetings.models import (
@@ -92,7 +93,7 @@ def _refused(request: HttpRequest, exc: PermissionDenied | None = None) -> HttpR
 
 
 def _state_or_none(code: str, field: str) -> State | None:
-    code = (code or "").strip().upper()
+    code = refuse_forbidden(code or "", field).strip().upper()
     if not code:
         return None
     state = State.objects.filter(iso2=code).first()
@@ -403,13 +404,13 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
                 fmt=fmt,
                 start_text=form["start_text"].strip(),
                 end_text=form["end_text"].strip(),
-                city_en=form["city_en"].strip()[:100],
+                city_en=form["city_en"],
                 country=_state_or_none(form["country"], "country"),
                 chair_state=_state_or_none(form["chair_state"], "chair_state"),
                 timezone_name=form["timezone"].strip(),
                 kind=form["kind"] or MeetingKind.REGULAR,
                 classification=form["classification"] or None,
-                title_en=form["title_en"].strip()[:300],
+                title_en=form["title_en"],
             )
         except PermissionDenied as exc:
             return _refused(request, exc)
@@ -676,7 +677,7 @@ def meeting_reschedule(request: HttpRequest, code: str) -> HttpResponse:
             start_text=data.get("start_text", "").strip(),
             end_text=data.get("end_text", "").strip(),
             expected_version=_version(data),
-            city_en=data["city_en"].strip()[:100] if "city_en" in data else None,
+            city_en=data["city_en"] if "city_en" in data else None,
         )
     except PermissionDenied as exc:
         return _refused(request, exc)
@@ -781,7 +782,7 @@ def agenda_add(request: HttpRequest, code: str) -> HttpResponse:
             meeting,
             title=data.get("title", ""),
             classification=data.get("classification") or None,
-            presenter=data.get("presenter", "").strip()[:200],
+            presenter=data.get("presenter", ""),
             documents=documents,
         )
     except PermissionDenied as exc:

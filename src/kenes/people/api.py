@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from kenes.access.policy import effective_clearance
 from kenes.api.auth import RequiredAuth, account_of
+from kenes.api.schemas import errors
 
 router = Router(tags=["accounts"])
 
@@ -27,7 +28,7 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-@router.get("/me", response=MeOut, auth=RequiredAuth())
+@router.get("/me", response={200: MeOut, **errors()}, auth=RequiredAuth())
 def me(request: HttpRequest) -> MeOut:
     account = account_of(request)
     return MeOut(

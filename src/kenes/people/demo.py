@@ -7,9 +7,11 @@ reference data. Loading twice changes nothing.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kenes.access.levels import Classification
@@ -96,6 +98,22 @@ ACCOUNTS = (
 
 DEMO_NOTE = "DEMO — fictional material for trying Kenes; not a real document."
 
+# The demo material is dated from the day ``load_demo`` runs, so it stays in the future whenever the
+# demo (or the test database) is built; only the codes keep the year they were first written with.
+# The real reference data keeps its real dates.
+DEMO_MEETING = "demo-fm-2027"  # the foreign ministers' consultation, about 100 days ahead
+DEMO_EXTRA_MEETING = "demo-hos-extra-2027"  # the extraordinary leaders' session, about 180 days ahead
+DEMO_MEETING_DAYS_AHEAD = 100
+DEMO_EXTRA_MEETING_DAYS_AHEAD = 180
+
+
+def demo_day(days_ahead: int, today: dt.date | None = None) -> dt.date:
+    """``days_ahead`` days after today, moved on to the next Tuesday, Wednesday or Thursday."""
+    day = (today or timezone.localdate()) + dt.timedelta(days=days_ahead)
+    while day.weekday() not in (1, 2, 3):
+        day += dt.timedelta(days=1)
+    return day
+
 
 def ensure_accounts() -> list[tuple[DemoAccount, Account, str | None]]:
     """The demo accounts, with the base32 TOTP secret of those that need two-factor sign-in."""
@@ -131,8 +149,10 @@ def ensure_accounts() -> list[tuple[DemoAccount, Account, str | None]]:
 
 def ensure_material() -> None:
     """A fictional meeting with guests and one document at every level, plus a revoked invitation."""
-    if Meeting.objects.filter(code="demo-fm-2027").exists():
+    if Meeting.objects.filter(code=DEMO_MEETING).exists():
         return
+    meeting_day = demo_day(DEMO_MEETING_DAYS_AHEAD).isoformat()
+    extra_day = demo_day(DEMO_EXTRA_MEETING_DAYS_AHEAD).isoformat()
     fm = Format.objects.get(code="ca_foreign_ministers")
     heads = Format.objects.get(code="ca_heads_of_state")
     scs = Format.objects.get(code="ca_security_council_secretaries")
@@ -140,10 +160,10 @@ def ensure_material() -> None:
     meeting = meeting_actions.create_meeting(
         ACTOR,
         fmt=fm,
-        code="demo-fm-2027",
+        code=DEMO_MEETING,
         title_en="DEMO — Foreign ministers' consultation (fictional)",
-        start_text="2027-03-10",
-        end_text="2027-03-10",
+        start_text=meeting_day,
+        end_text=meeting_day,
         city_en="Demo City",
         classification=Classification.PARTICIPANTS,
         status=MeetingStatus.PLANNED,
@@ -201,10 +221,10 @@ def ensure_material() -> None:
     revoked = meeting_actions.create_meeting(
         ACTOR,
         fmt=heads,
-        code="demo-hos-extra-2027",
+        code=DEMO_EXTRA_MEETING,
         title_en="DEMO — Extraordinary leaders' session (fictional)",
-        start_text="2027-06-01",
-        end_text="2027-06-01",
+        start_text=extra_day,
+        end_text=extra_day,
         city_en="Demo City",
         classification=Classification.PARTICIPANTS,
         kind="extraordinary",
@@ -238,7 +258,7 @@ def ensure_texts() -> None:
     from kenes.texts import actions as text_actions
     from kenes.texts.models import Text
 
-    meeting = Meeting.objects.filter(code="demo-fm-2027").first()
+    meeting = Meeting.objects.filter(code=DEMO_MEETING).first()
     if meeting is None:
         return
     fm = Format.objects.get(code="ca_foreign_ministers")
@@ -359,15 +379,11 @@ def ensure_decisions() -> None:
     Its second operative paragraph is left unmarked, to try marking a decision. Everything here is
     fictional and marked demo; no report is ever invented on a real instruction.
     """
-    import datetime as dt
-
-    from django.utils import timezone
-
     from kenes.decisions import actions as decision_actions
     from kenes.texts import actions as text_actions
     from kenes.texts.models import Text
 
-    if Text.objects.filter(code=DEMO_TEXT).exists() or not Meeting.objects.filter(code="demo-fm-2027").exists():
+    if Text.objects.filter(code=DEMO_TEXT).exists() or not Meeting.objects.filter(code=DEMO_MEETING).exists():
         return
     by_email = {a.email: a for a in Account.objects.filter(is_demo=True)}
     members = [
@@ -379,7 +395,7 @@ def ensure_decisions() -> None:
     text = text_actions.create_text(
         ACTOR,
         fmt=Format.objects.get(code="ca_foreign_ministers"),
-        meeting=Meeting.objects.get(code="demo-fm-2027"),
+        meeting=Meeting.objects.get(code=DEMO_MEETING),
         code=DEMO_TEXT,
         title="DEMO joint statement of the foreign ministers (fictional)",
         kind="joint_statement",
@@ -427,10 +443,6 @@ def ensure_decisions() -> None:
 
 def ensure_security() -> None:
     """One fictional restricted threat report, distributed to KG and UZ, marked DEMO."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     from kenes.security import actions as security_actions
     from kenes.security.models import ThreatReport
 

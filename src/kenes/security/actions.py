@@ -24,6 +24,7 @@ from kenes.access.levels import Classification
 from kenes.access.policy import effective_clearance, require
 from kenes.audit import log as audit
 from kenes.errors import ActionError
+from kenes.inputs import checked
 from kenes.meetings.models import Format, Meeting, MeetingKind
 from kenes.security import uploads
 from kenes.security.models import (
@@ -42,6 +43,16 @@ from kenes.states.queries import members_on
 ATTACHMENT_TYPES = (*uploads.TEXT_SUFFIXES, *uploads.IMAGE_FORMATS, ".pdf")
 MAX_ATTACHMENT_BYTES = uploads.MAX_BYTES
 MAX_WITHIN_DAYS = 60
+# Length limits, one per field, in characters (issue 10): enforced here, published in the API schema.
+MAX_TITLE = 200
+MAX_PLACE = 200
+MAX_SUMMARY = 5_000
+MAX_DETAILS = 50_000
+MAX_ASSESSMENT = 10_000  # an assessment's comments; its recommended measures
+
+
+def _too_long(max_length: int) -> str:
+    return _("This is longer than %(max)d characters.") % {"max": max_length}
 
 
 def security_format() -> Format:
@@ -97,9 +108,10 @@ def file_report(
     state = author_state if isinstance(actor, str) else actor.state
     if state is None:
         raise ActionError(_("A report is filed by a state."), field="author_state")
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise ActionError(_("Give the report a title of at most 200 characters."), field="title")
+    message = _("Give the report a title of at most %(max)d characters.") % {"max": MAX_TITLE}
+    title = checked(title, field="title", max_length=MAX_TITLE, too_long=message)
+    if not title:
+        raise ActionError(message, field="title")
     if category not in Category.values:
         raise ActionError(_("Unknown category."), field="category")
     try:
@@ -108,11 +120,11 @@ def file_report(
         severity = 0
     if severity not in Severity.values:
         raise ActionError(_("Choose a severity: low, moderate, high or critical."), field="severity")
-    summary = (summary or "").strip()
+    summary = checked(summary, field="summary", max_length=MAX_SUMMARY, too_long=_too_long(MAX_SUMMARY))
     if not summary:
         raise ActionError(_("Write a summary."), field="summary")
-    if len(summary) > 5000 or len(details or "") > 50000 or len(place or "") > 200:
-        raise ActionError(_("The report is too long."), field="details")
+    details = checked(details, field="details", max_length=MAX_DETAILS, too_long=_too_long(MAX_DETAILS))
+    place = checked(place, field="place", max_length=MAX_PLACE, too_long=_too_long(MAX_PLACE))
     if not distribution:
         raise ActionError(_("Choose the states the report is distributed to."), field="distribution")
     _check_members(list(distribution), fmt, "distribution")
@@ -129,10 +141,10 @@ def file_report(
             title=title,
             category=category,
             severity=severity,
-            place=(place or "").strip(),
+            place=place,
             occurred_at=occurred_at,
             summary=summary,
-            details=(details or "").strip(),
+            details=details,
             classification=Classification.RESTRICTED,
             is_demo=is_demo,
         )
@@ -180,8 +192,8 @@ def assess(
         raise ActionError(_("Only the states the report is addressed to may assess it."), field="state")
     if view not in SeverityView.values:
         raise ActionError(_("Say whether the severity is agreed, raised or lowered."), field="view")
-    if len(comments) > 10000 or len(measures) > 10000:
-        raise ActionError(_("The assessment is too long."), field="comments")
+    comments = checked(comments, field="comments", max_length=MAX_ASSESSMENT, too_long=_too_long(MAX_ASSESSMENT))
+    measures = checked(measures, field="measures", max_length=MAX_ASSESSMENT, too_long=_too_long(MAX_ASSESSMENT))
     with transaction.atomic():
         assessment, _created = Assessment.objects.update_or_create(
             report=report,
@@ -189,8 +201,8 @@ def assess(
             defaults={
                 "author": None if isinstance(actor, str) else actor,
                 "view": view,
-                "comments": comments.strip(),
-                "measures": measures.strip(),
+                "comments": comments,
+                "measures": measures,
                 "created_at": timezone.now(),
             },
         )

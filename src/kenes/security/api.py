@@ -8,20 +8,22 @@ may not read is a 404 whose body is the same as for an id that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from kenes.api.auth import account_of
-from kenes.api.schemas import StrictSchema
+from kenes.api.schemas import Id, Key, Str, StrictSchema, errors
 from kenes.errors import ActionError
 from kenes.security import actions, queries
-from kenes.security.models import ThreatReport
+from kenes.security.models import Category, Severity, SeverityView, ThreatReport
 from kenes.states.models import State
 
 router = Router(tags=["security"])
+
+StateCode = Annotated[Key, Field(min_length=1, description="A state's ISO code, e.g. `KZ`.")]
 
 
 class AssessmentOut(Schema):
@@ -32,7 +34,7 @@ class AssessmentOut(Schema):
     created_at: dt.datetime
 
 
-class ReportOut(Schema):
+class ThreatReportOut(Schema):
     id: int
     title: str
     category: str
@@ -50,26 +52,26 @@ class ReportOut(Schema):
     is_demo: bool
 
 
-class ReportDetailOut(ReportOut):
+class ThreatReportDetailOut(ThreatReportOut):
     assessments: list[AssessmentOut]
 
 
-class ReportIn(StrictSchema):
-    title: str
-    category: str
-    severity: int
+class ThreatReportIn(StrictSchema):
+    title: Str = Field(min_length=1, max_length=actions.MAX_TITLE)
+    category: Category
+    severity: Severity = Field(description="1 low, 2 moderate, 3 high, 4 critical.")
     occurred_at: dt.datetime
-    summary: str
-    distribution: list[str]
-    affected_states: list[str] = []
-    place: str = ""
-    details: str = ""
+    summary: Str = Field(min_length=1, max_length=actions.MAX_SUMMARY)
+    distribution: list[StateCode] = Field(min_length=1, max_length=50)
+    affected_states: list[StateCode] = Field([], max_length=50)
+    place: Str = Field("", max_length=actions.MAX_PLACE)
+    details: Str = Field("", max_length=actions.MAX_DETAILS)
 
 
 class AssessmentIn(StrictSchema):
-    view: str
-    comments: str = ""
-    measures: str = ""
+    view: SeverityView
+    comments: Str = Field("", max_length=actions.MAX_ASSESSMENT)
+    measures: Str = Field("", max_length=actions.MAX_ASSESSMENT)
 
 
 class ReadOut(Schema):
@@ -80,7 +82,7 @@ class ReadOut(Schema):
 
 
 class ConsultationIn(StrictSchema):
-    within_days: int = 14
+    within_days: int = Field(14, ge=1, le=actions.MAX_WITHIN_DAYS)
 
 
 class ConsultationOut(Schema):
@@ -94,7 +96,7 @@ class ConveneIn(StrictSchema):
     start: dt.date
 
 
-class TextOut(Schema):
+class MeasuresTextOut(Schema):
     code: str
 
 
@@ -114,8 +116,8 @@ def _report(request: HttpRequest, report_id: int) -> ThreatReport:
         raise Http404("Not found") from exc
 
 
-def _out(report: ThreatReport) -> ReportOut:
-    return ReportOut(
+def _out(report: ThreatReport) -> ThreatReportOut:
+    return ThreatReportOut(
         id=report.pk,
         title=report.title,
         category=report.category,
@@ -134,9 +136,9 @@ def _out(report: ThreatReport) -> ReportOut:
     )
 
 
-def _detail(request: HttpRequest, report: ThreatReport) -> ReportDetailOut:
+def _detail(request: HttpRequest, report: ThreatReport) -> ThreatReportDetailOut:
     account = account_of(request)
-    return ReportDetailOut(
+    return ThreatReportDetailOut(
         **_out(report).model_dump(),
         assessments=[
             AssessmentOut(
@@ -147,20 +149,25 @@ def _detail(request: HttpRequest, report: ThreatReport) -> ReportDetailOut:
     )
 
 
-@router.get("/security/reports", response=list[ReportOut])
-def list_reports(request: HttpRequest) -> list[ReportOut]:
+# A write with a body: refused by a rule, not allowed, no such report (or none the caller may read),
+# too large, not this schema.
+_WRITE = errors(400, 403, 404, 413, 422)
+
+
+@router.get("/security/reports", response={200: list[ThreatReportOut], **errors()})
+def list_reports(request: HttpRequest) -> list[ThreatReportOut]:
     """The threat reports the caller may read (a fresh session 2FA is needed; tokens see none)."""
     return [_out(r) for r in queries.reports_for(account_of(request))]
 
 
-def _file(request: HttpRequest, payload: Any, attachment: UploadedFile | None = None) -> Status[ReportDetailOut]:
+def _file(request: HttpRequest, payload: Any, attachment: UploadedFile | None = None) -> Status[ThreatReportDetailOut]:
     """Both ways of filing (JSON, or a form with the attachment) through the one action."""
     account = account_of(request)
     report = actions.file_report(
         account,
         title=payload.title,
-        category=payload.category,
-        severity=payload.severity,
+        category=str(payload.category),
+        severity=int(payload.severity),
         occurred_at=payload.occurred_at,
         summary=payload.summary,
         distribution=_states(payload.distribution, "distribution"),
@@ -172,16 +179,16 @@ def _file(request: HttpRequest, payload: Any, attachment: UploadedFile | None = 
     return Status(201, _detail(request, queries.report_for(account, report.pk)))
 
 
-@router.post("/security/reports", response={201: ReportDetailOut})
-def file_report(request: HttpRequest, payload: ReportIn) -> Status[ReportDetailOut]:
+@router.post("/security/reports", response={201: ThreatReportDetailOut, **errors(400, 403, 413, 422)})
+def file_report(request: HttpRequest, payload: ThreatReportIn) -> Status[ThreatReportDetailOut]:
     """File a restricted threat report for the named member states (a cleared security officer)."""
     return _file(request, payload)
 
 
-@router.post("/security/reports/upload", response={201: ReportDetailOut})
+@router.post("/security/reports/upload", response={201: ThreatReportDetailOut, **errors(400, 403, 413, 422)})
 def file_report_with_attachment(
-    request: HttpRequest, payload: Form[ReportIn], attachment: File[UploadedFile]
-) -> Status[ReportDetailOut]:
+    request: HttpRequest, payload: Form[ThreatReportIn], attachment: File[UploadedFile]
+) -> Status[ThreatReportDetailOut]:
     """File a report with an attachment: the fields of ``POST /security/reports`` as
     ``multipart/form-data`` (a list field repeated), the file in ``attachment``. The file is read by
     its content: a PDF (at most 200 pages), a PNG or JPEG (at most 25 million pixels) or UTF-8 text,
@@ -189,16 +196,16 @@ def file_report_with_attachment(
     return _file(request, payload, attachment)
 
 
-@router.get("/security/reports/{report_id}", response=ReportDetailOut)
-def get_report(request: HttpRequest, report_id: int) -> ReportDetailOut:
+@router.get("/security/reports/{report_id}", response={200: ThreatReportDetailOut, **errors(404, 422)})
+def get_report(request: HttpRequest, report_id: Id) -> ThreatReportDetailOut:
     """One report with its assessments; the read is logged."""
     report = _report(request, report_id)
     actions.record_read(account_of(request), report, "api")
     return _detail(request, report)
 
 
-@router.get("/security/reports/{report_id}/reads", response=list[ReadOut])
-def read_log(request: HttpRequest, report_id: int) -> list[ReadOut]:
+@router.get("/security/reports/{report_id}/reads", response={200: list[ReadOut], **errors(404, 422)})
+def read_log(request: HttpRequest, report_id: Id) -> list[ReadOut]:
     """Who read the report and when: for the author's state."""
     report = _report(request, report_id)
     return [
@@ -207,12 +214,12 @@ def read_log(request: HttpRequest, report_id: int) -> list[ReadOut]:
     ]
 
 
-@router.post("/security/reports/{report_id}/assessments", response={201: AssessmentOut})
-def add_assessment(request: HttpRequest, report_id: int, payload: AssessmentIn) -> Status[AssessmentOut]:
+@router.post("/security/reports/{report_id}/assessments", response={201: AssessmentOut, **_WRITE})
+def add_assessment(request: HttpRequest, report_id: Id, payload: AssessmentIn) -> Status[AssessmentOut]:
     """The caller's state's assessment (agreed, raised, lowered; comments; recommended measures)."""
     report = _report(request, report_id)
     a = actions.assess(
-        account_of(request), report, view=payload.view, comments=payload.comments, measures=payload.measures
+        account_of(request), report, view=str(payload.view), comments=payload.comments, measures=payload.measures
     )
     return Status(
         201,
@@ -222,16 +229,16 @@ def add_assessment(request: HttpRequest, report_id: int, payload: AssessmentIn) 
     )
 
 
-@router.post("/security/reports/{report_id}/measures", response={201: TextOut})
-def draft_measures(request: HttpRequest, report_id: int) -> Status[TextOut]:
+@router.post("/security/reports/{report_id}/measures", response={201: MeasuresTextOut, **errors(400, 403, 404, 422)})
+def draft_measures(request: HttpRequest, report_id: Id) -> Status[MeasuresTextOut]:
     """Draft the joint measures as a restricted negotiated text with the report's distribution."""
     report = _report(request, report_id)
     text = actions.draft_joint_measures(account_of(request), report)
-    return Status(201, TextOut(code=text.code))
+    return Status(201, MeasuresTextOut(code=text.code))
 
 
-@router.post("/security/reports/{report_id}/consultations", response={201: ConsultationOut})
-def request_consultation(request: HttpRequest, report_id: int, payload: ConsultationIn) -> Status[ConsultationOut]:
+@router.post("/security/reports/{report_id}/consultations", response={201: ConsultationOut, **_WRITE})
+def request_consultation(request: HttpRequest, report_id: Id, payload: ConsultationIn) -> Status[ConsultationOut]:
     """Request an extraordinary consultation within ``within_days``; answers the earliest workable days."""
     account = account_of(request)
     report = _report(request, report_id)
@@ -240,8 +247,10 @@ def request_consultation(request: HttpRequest, report_id: int, payload: Consulta
     return Status(201, ConsultationOut(id=made.pk, within_days=made.within_days, meeting=None, suggestions=days))
 
 
-@router.post("/security/reports/{report_id}/consultations/{request_id}/convene", response={201: ConsultationOut})
-def convene(request: HttpRequest, report_id: int, request_id: int, payload: ConveneIn) -> Status[ConsultationOut]:
+@router.post(
+    "/security/reports/{report_id}/consultations/{request_id}/convene", response={201: ConsultationOut, **_WRITE}
+)
+def convene(request: HttpRequest, report_id: Id, request_id: Id, payload: ConveneIn) -> Status[ConsultationOut]:
     """Create the restricted extraordinary meeting on ``start``, with the report on its agenda."""
     account = account_of(request)
     report = _report(request, report_id)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from kenes.api.schemas import SourceOut
+from kenes.api.schemas import Key, SourceOut, errors
 from kenes.states.models import Mechanism, Participation, State
 from kenes.states.queries import members_on
 
@@ -73,13 +73,13 @@ def _states() -> object:
     )
 
 
-@router.get("/states", response=list[StateOut])
+@router.get("/states", response={200: list[StateOut], **errors()})
 def list_states(request: HttpRequest) -> list[StateOut]:
     return [_state_out(s) for s in _states()]  # type: ignore[attr-defined]
 
 
-@router.get("/states/{iso2}", response=StateOut)
-def get_state(request: HttpRequest, iso2: str) -> StateOut:
+@router.get("/states/{iso2}", response={200: StateOut, **errors(404, 422)})
+def get_state(request: HttpRequest, iso2: Key) -> StateOut:
     return _state_out(get_object_or_404(_states(), iso2=iso2.upper()))  # type: ignore[arg-type]
 
 
@@ -89,8 +89,8 @@ class MembersOut(Schema):
     members: list[str]
 
 
-@router.get("/mechanisms/{code}/members", response=MembersOut)
-def mechanism_members(request: HttpRequest, code: str, date: dt.date | None = None) -> MembersOut:
+@router.get("/mechanisms/{code}/members", response={200: MembersOut, **errors(404, 422)})
+def mechanism_members(request: HttpRequest, code: Key, date: dt.date | None = None) -> MembersOut:
     """The member states of a mechanism on a date (today by default)."""
     mechanism = get_object_or_404(Mechanism, code=code)
     from django.utils import timezone

@@ -4,11 +4,12 @@ published on commit, and recorded as a new version of the rolling text."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from kenes.access.policy import require
 from kenes.audit import log as audit
 from kenes.audit.redact import fingerprint
 from kenes.errors import ActionError, Conflict
+from kenes.inputs import checked, refuse_forbidden
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.actions import _require_secretariat, require_security_channel
 from kenes.meetings.models import Format, Meeting
@@ -47,16 +49,40 @@ from kenes.texts.rules import canonical_text, open_brackets, sha256
 
 MAX_UNITS = 2000
 
+# Length limits, one per field, in characters (issue 10): enforced here, published in the API schema.
+CODE = re.compile(r"\A[-a-zA-Z0-9_]{1,120}\Z")
+MAX_TITLE = 300
+# One paragraph's wording in one language, and an amendment's: a long operative paragraph runs to
+# 2,000 or 3,000 characters; 10,000 is about 1,500 words.
+MAX_CONTENT = 10_000
+MAX_REASON = 4_000  # an amendment's reason; the reason given for breaking silence
+MAX_NOTE = 4_000  # a position's note; a private note or red line
+MAX_COMMENT = 4_000
+
 
 def _label(actor: Any) -> str:
     return getattr(actor, "email", None) or str(actor)
 
 
+def bracket_problem(exc: brackets.BracketError) -> str:
+    """What is wrong with some wording's brackets, for the user: a unit's limits in their words."""
+    if isinstance(exc, brackets.LimitError):
+        limits = {
+            "brackets": _("A paragraph has at most %(max)d brackets."),
+            "options": _("A bracket has at most %(max)d options."),
+            "sponsors": _("An option has at most %(max)d sponsors."),
+        }
+        return limits[exc.what] % {"max": exc.limit}
+    return _("The brackets are not right: %(problem)s.") % {"problem": exc}
+
+
 def _validate_content(content: str, field: str = "content") -> str:
+    too_long = _("The wording is longer than %(max)d characters.") % {"max": MAX_CONTENT}
+    content = checked(content, field=field, max_length=MAX_CONTENT, strip=False, too_long=too_long)
     try:
         return brackets.canonical(content)
     except brackets.BracketError as exc:
-        raise ActionError(_("The brackets are not right: %(problem)s.") % {"problem": exc}, field=field) from exc
+        raise ActionError(bracket_problem(exc), field=field) from exc
 
 
 def _not_frozen(text: Text) -> None:
@@ -165,11 +191,14 @@ def create_text(
         _require_secretariat(actor, fmt)
         if distribution:
             raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
+    if not CODE.match(refuse_forbidden(code, "code")):
+        raise ActionError(_("A code has 1 to 120 letters, digits, hyphens or underscores."), field="code")
     if kind not in TextKind.values:
         raise ActionError(_("Unknown kind of text."), field="kind")
-    title = title.strip()
-    if not title or len(title) > 300:
-        raise ActionError(_("Give the text a title of at most 300 characters."), field="title")
+    message = _("Give the text a title of at most %(max)d characters.") % {"max": MAX_TITLE}
+    title = checked(title, field="title", max_length=MAX_TITLE, too_long=message)
+    if not title:
+        raise ActionError(message, field="title")
     classification = classification or fmt.default_classification
     if classification not in Classification.values or (classification == Classification.RESTRICTED and not restricted):
         raise ActionError(_("Choose public, participants or members."), field="classification")
@@ -189,13 +218,17 @@ def create_text(
         if unit_kind not in UnitKind.values:
             raise ActionError(_("Unknown kind of paragraph."), field=f"units.{index}.kind")
         cleaned.append((unit_kind, _validate_content(unit.get("content", ""), f"units.{index}.content")))
+    taken = _("A text with this code already exists.")
     if Text.objects.filter(code=code).exists():
-        raise ActionError(_("A text with this code already exists."), field="code")
+        raise ActionError(taken, field="code")
     with transaction.atomic():
-        text = Text.objects.create(
-            code=code, format=fmt, meeting=meeting, kind=kind, title=title, classification=classification,
-            working_language=working_language, languages=";".join(languages), is_demo=is_demo,
-        )  # fmt: skip
+        try:
+            text = Text.objects.create(
+                code=code, format=fmt, meeting=meeting, kind=kind, title=title, classification=classification,
+                working_language=working_language, languages=";".join(languages), is_demo=is_demo,
+            )  # fmt: skip
+        except IntegrityError as exc:  # created by a concurrent request since the check above
+            raise ActionError(taken, field="code") from exc
         if restricted and distribution:
             text.distribution.set(distribution)
         counters: dict[str, int] = {"PP": 0, "OP": 0}
@@ -312,6 +345,8 @@ def propose_amendment(
     _not_frozen(text)
     if kind not in AmendmentKind.values:
         raise ActionError(_("Unknown kind of amendment."), field="kind")
+    reason = checked(reason, field="reason", max_length=MAX_REASON,
+                     too_long=_("The reason is longer than %(max)d characters.") % {"max": MAX_REASON})  # fmt: skip
     if kind != AmendmentKind.DELETE:
         content = _validate_content(content)
         if not content.strip():
@@ -337,7 +372,7 @@ def propose_amendment(
             _break_silence(actor, text, state, _("An amendment was proposed: %(reason)s") % {"reason": reason or "—"})
         amendment = Amendment.objects.create(
             text=text, unit=unit, parent=parent, bracket_index=bracket_index, option_index=option_index, kind=kind,
-            language=text.working_language, content=content, reason=reason.strip(), state=state,
+            language=text.working_language, content=content, reason=reason, state=state,
             author=actor if getattr(actor, "pk", None) else None,
         )  # fmt: skip
         audit.record(actor, "amendment.proposed", amendment, text=text.code, unit=unit.uid, state=state.iso2)
@@ -463,7 +498,8 @@ def state_position(
     _not_frozen(text)
     if stance not in Stance.values:
         raise ActionError(_("Unknown position."), field="stance")
-    note = note.strip()
+    note = checked(note, field="note", max_length=MAX_NOTE,
+                   too_long=_("The note is longer than %(max)d characters.") % {"max": MAX_NOTE})  # fmt: skip
     if stance == Stance.OBJECTION and not note:
         raise ActionError(_("An objection gives its reason."), field="note")
     if stance == Stance.RESERVATION and not note:
@@ -499,9 +535,10 @@ def add_comment(actor: Any, unit: Unit, *, body: str) -> Comment:
     state = _delegation_of(actor, text, members_only=False)
     if not text.format.guests_may_comment and state.pk not in {s.pk for s in _member_states(text)}:
         raise PermissionDenied(_("In this format guests do not comment on texts."))
-    body = body.strip()
-    if not body or len(body) > 4000:
-        raise ActionError(_("A comment has 1 to 4000 characters."), field="body")
+    message = _("A comment has 1 to %(max)d characters.") % {"max": MAX_COMMENT}
+    body = checked(body, field="body", max_length=MAX_COMMENT, too_long=message)
+    if not body:
+        raise ActionError(message, field="body")
     with transaction.atomic():
         comment = Comment.objects.create(unit=unit, state=state, body=body,
                                          author=actor if getattr(actor, "pk", None) else None)  # fmt: skip
@@ -516,9 +553,10 @@ def add_private_note(
     """A delegation's own note or red line: visible to that delegation alone (``owner_state``)."""
     require(actor, "view", text)
     state = _delegation_of(actor, text, members_only=False)
-    body = body.strip()
-    if not body or len(body) > 4000:
-        raise ActionError(_("A note has 1 to 4000 characters."), field="body")
+    message = _("A note has 1 to %(max)d characters.") % {"max": MAX_NOTE}
+    body = checked(body, field="body", max_length=MAX_NOTE, too_long=message)
+    if not body:
+        raise ActionError(message, field="body")
     if unit is not None and unit.text_id != text.pk:
         raise ActionError(_("The paragraph belongs to another text."), field="unit")
     with transaction.atomic():
@@ -582,7 +620,7 @@ def _break_silence(actor: Any, text: Text, state: State, reason: str) -> None:
     assert current.silence_deadline is not None
     if timezone.now() >= current.silence_deadline:
         raise ActionError(_("The silence deadline has passed: it is too late to break silence."))
-    SilenceBreak.objects.create(text=current, state=state, reason=reason[:4000], deadline=current.silence_deadline,
+    SilenceBreak.objects.create(text=current, state=state, reason=reason[:MAX_REASON], deadline=current.silence_deadline,
                                 author=actor if getattr(actor, "pk", None) else None)  # fmt: skip
     current.status, current.silence_deadline = TextStatus.DRAFTING, None
     current.save(update_fields=["status", "silence_deadline"])
@@ -598,13 +636,15 @@ def break_silence(actor: Any, text: Text, *, reason: str) -> Text:
     """A member delegation objects in writing before the deadline: the text goes back to negotiation."""
     require(actor, "view", text)
     state = _delegation_of(actor, text)  # guests cannot break silence
-    if not reason.strip():
+    reason = checked(reason, field="reason", max_length=MAX_REASON,
+                     too_long=_("The reason is longer than %(max)d characters.") % {"max": MAX_REASON})  # fmt: skip
+    if not reason:
         raise ActionError(_("Breaking silence gives its reason."), field="reason")
     with transaction.atomic():
         current = Text.objects.select_for_update().get(pk=text.pk)
         if current.status != TextStatus.SILENCE:
             raise ActionError(_("This text is not under silence procedure."))
-        _break_silence(actor, current, state, reason.strip())
+        _break_silence(actor, current, state, reason)
     return Text.objects.get(pk=text.pk)
 
 
@@ -624,7 +664,9 @@ def _adopt(actor: Any, text: Text, how: str) -> Text:
     _new_version(actor, text, f"adopted by {how}")
     audit.record(actor, "text.adopted", text, by=how, hashes=text.adopted_hashes)
     _event(text, "text.adopted")
-    transaction.on_commit(lambda: _notify_members(text, _("A text was adopted. Open Kenes to read and sign it.")))
+    # In the adoption's own transaction, not on commit: the notifications exist exactly when the
+    # adoption does, whatever befalls the worker or Redis after the commit (decision 0022).
+    _notify_members(text, _("A text was adopted. Open Kenes to read and sign it."))
     return text
 
 
@@ -672,11 +714,15 @@ def sign(actor: Any, text: Text) -> Signature:
     state = _delegation_of(actor, text)
     if text.status != TextStatus.ADOPTED:
         raise ActionError(_("Only an adopted text is signed."))
+    signed = _("Your delegation has already signed this text.")
     with transaction.atomic():
         if Signature.objects.filter(text=text, state=state).exists():
-            raise ActionError(_("Your delegation has already signed this text."))
-        signature = Signature.objects.create(text=text, state=state, signer=actor, signer_name=actor.full_name,
-                                             hashes=text.adopted_hashes)  # fmt: skip
+            raise ActionError(signed)
+        try:
+            signature = Signature.objects.create(text=text, state=state, signer=actor, signer_name=actor.full_name,
+                                                 hashes=text.adopted_hashes)  # fmt: skip
+        except IntegrityError as exc:  # a colleague's signature, committed since the check above
+            raise ActionError(signed) from exc
         audit.record(actor, "text.signed", signature, text=text.code, state=state.iso2, hashes=text.adopted_hashes)
         _event(text, "text.signed", state=state.iso2)
     return signature

@@ -12,19 +12,19 @@ carry the same information (see ``texts.brackets``), and every unit is returned 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Discriminator, Tag
 
 from kenes.access.levels import Classification
 from kenes.access.policy import visible
 from kenes.api.auth import RequiredAuth, account_of
-from kenes.api.schemas import StrictSchema
+from kenes.api.schemas import Id, Index, Key, Str, StrictSchema, Version, errors
 from kenes.errors import ActionError
 from kenes.meetings import queries as meeting_queries
 from kenes.texts import actions, brackets, exports, pdf, queries
@@ -49,26 +49,37 @@ from kenes.texts.queries import Room, UnitRow
 
 router = Router(tags=["texts"])
 
-CODE = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+# A text's code, as ``actions.CODE`` takes it.
+CODE_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+# Wording limits of one unit (``texts.brackets``): segments alternate text and brackets.
+_MAX_SEGMENTS = 2 * brackets.MAX_BRACKETS + 1
 
 
 # --- Wording: plain syntax or structured ------------------------------------------------------
 
 
 class OptionIn(StrictSchema):
-    text: str
-    sponsors: list[str] = []
+    text: Str = Field(max_length=actions.MAX_CONTENT)
+    sponsors: list[Annotated[Str, Field(max_length=5)]] = Field([], max_length=brackets.MAX_SPONSORS)
 
 
 class TextSegmentIn(StrictSchema):
-    text: str
+    text: Str = Field(max_length=actions.MAX_CONTENT)
 
 
 class BracketSegmentIn(StrictSchema):
-    options: list[OptionIn]
+    options: list[OptionIn] = Field(min_length=1, max_length=brackets.MAX_OPTIONS)
 
 
-SegmentIn = TextSegmentIn | BracketSegmentIn
+def _segment_kind(value: Any) -> str:
+    return "options" if isinstance(value, dict) and "options" in value else "text"
+
+
+# A segment is told apart by its key, so that a refusal names it: ``segments.0.text.text``.
+SegmentIn = Annotated[
+    Annotated[TextSegmentIn, Tag("text")] | Annotated[BracketSegmentIn, Tag("options")], Discriminator(_segment_kind)
+]
 
 
 def _wording(content: str | None, segments: list[SegmentIn] | None, prefix: str = "", *, required: bool = True) -> str:
@@ -78,6 +89,8 @@ def _wording(content: str | None, segments: list[SegmentIn] | None, prefix: str 
     if segments is not None:
         try:
             return brackets.render(brackets.from_structure([s.model_dump() for s in segments]))
+        except brackets.LimitError as exc:
+            raise ActionError(actions.bracket_problem(exc), field=f"{prefix}segments") from exc
         except brackets.BracketError as exc:
             raise ActionError(
                 _("The segments are not right: %(problem)s.") % {"problem": exc.message}, field=f"{prefix}segments"
@@ -429,9 +442,9 @@ def _amendment(account: Any, amendment_id: int) -> Amendment:
 # --- Texts ----------------------------------------------------------------------------------
 
 
-@router.get("/texts", response=list[TextOut])
+@router.get("/texts", response={200: list[TextOut], **errors(422)})
 def list_texts(
-    request: HttpRequest, format: str | None = None, meeting: str | None = None, status: TextStatus | None = None
+    request: HttpRequest, format: Key | None = None, meeting: Key | None = None, status: TextStatus | None = None
 ) -> list[TextOut]:
     """The texts the caller may read, newest first."""
     qs = queries.texts_for(account_of(request))
@@ -444,30 +457,32 @@ def list_texts(
     return [TextOut(**_text_fields(t)) for t in qs]
 
 
+_CONTENT = "Plain bracket syntax, e.g. `Ministers meet [annually {KZ} | …]`."
+_SEGMENTS = "The same wording, structured."
+
+
 class UnitIn(StrictSchema):
     kind: UnitKind = UnitKind.OPERATIVE
-    content: str | None = Field(None, description="Plain bracket syntax, e.g. `Ministers meet [annually {KZ} | …]`.")
-    segments: list[SegmentIn] | None = Field(None, description="The same wording, structured.")
+    content: Str | None = Field(None, max_length=actions.MAX_CONTENT, description=_CONTENT)
+    segments: list[SegmentIn] | None = Field(None, max_length=_MAX_SEGMENTS, description=_SEGMENTS)
 
 
 class TextCreate(StrictSchema):
-    code: str
-    title: str
+    code: str = Field(min_length=1, max_length=120, pattern=CODE_PATTERN)
+    title: Str = Field(min_length=1, max_length=actions.MAX_TITLE)
     kind: TextKind
-    format: str
-    meeting: str | None = None
+    format: Key
+    meeting: Key | None = None
     classification: Classification | None = None
-    working_language: str = "ru"
-    languages: list[str] | None = None
-    units: list[UnitIn]
+    working_language: Key = "ru"
+    languages: list[Key] | None = Field(None, max_length=20)
+    units: list[UnitIn] = Field(min_length=1, max_length=actions.MAX_UNITS, description="A text has at least one unit.")
 
 
-@router.post("/texts", response={201: RoomOut}, auth=RequiredAuth())
+@router.post("/texts", response={201: RoomOut, **errors(400, 403, 413, 422)}, auth=RequiredAuth())
 def create_text(request: HttpRequest, payload: TextCreate) -> Status[RoomOut]:
     """A new draft (the format's secretariat); units are in the working language."""
     account = account_of(request)
-    if not CODE.match(payload.code):
-        raise ActionError(_("A code has 1 to 120 letters, digits, hyphens or underscores."), field="code")
     fmt = meeting_queries.formats().filter(code=payload.format).first()
     if fmt is None:
         raise ActionError(_("Unknown format."), field="format")
@@ -495,8 +510,8 @@ def create_text(request: HttpRequest, payload: TextCreate) -> Status[RoomOut]:
     return Status(201, _room_out(account, _fresh(account, text.code)))
 
 
-@router.get("/texts/{code}", response=RoomOut)
-def get_text(request: HttpRequest, code: str) -> RoomOut:
+@router.get("/texts/{code}", response={200: RoomOut, **errors(404, 422)})
+def get_text(request: HttpRequest, code: Key) -> RoomOut:
     """The negotiation room: every unit in every language with its state, positions, amendments and
     comments; the versions; silence, adoption and signatures."""
     account = account_of(request)
@@ -508,13 +523,16 @@ def get_text(request: HttpRequest, code: str) -> RoomOut:
 
 class UnitAdd(StrictSchema):
     kind: UnitKind = UnitKind.OPERATIVE
-    content: str | None = None
-    segments: list[SegmentIn] | None = None
-    after: str | None = Field(None, description="The uid of the unit to insert after; at the end if left out.")
+    content: Str | None = Field(None, max_length=actions.MAX_CONTENT, description=_CONTENT)
+    segments: list[SegmentIn] | None = Field(None, max_length=_MAX_SEGMENTS, description=_SEGMENTS)
+    after: Key | None = Field(None, description="The uid of the unit to insert after; at the end if left out.")
 
 
-@router.post("/texts/{code}/units", response={201: UnitOut}, auth=RequiredAuth())
-def add_unit(request: HttpRequest, code: str, payload: UnitAdd) -> Status[UnitOut]:
+_WRITE = errors(400, 403, 404, 413, 422)
+
+
+@router.post("/texts/{code}/units", response={201: UnitOut, **_WRITE}, auth=RequiredAuth())
+def add_unit(request: HttpRequest, code: Key, payload: UnitAdd) -> Status[UnitOut]:
     account = account_of(request)
     text = queries.text_for(account, code)
     after = None
@@ -532,16 +550,16 @@ def add_unit(request: HttpRequest, code: str, payload: UnitAdd) -> Status[UnitOu
 
 class AmendmentIn(StrictSchema):
     kind: AmendmentKind
-    content: str | None = None
-    segments: list[SegmentIn] | None = None
-    bracket_index: int | None = None
-    option_index: int | None = None
-    parent: int | None = Field(None, description="The id of the amendment this one amends.")
-    reason: str = ""
+    content: Str | None = Field(None, max_length=actions.MAX_CONTENT, description=_CONTENT)
+    segments: list[SegmentIn] | None = Field(None, max_length=_MAX_SEGMENTS, description=_SEGMENTS)
+    bracket_index: Index | None = None
+    option_index: Index | None = None
+    parent: Id | None = Field(None, description="The id of the amendment this one amends.")
+    reason: Str = Field("", max_length=actions.MAX_REASON)
 
 
-@router.post("/texts/{code}/units/{uid}/amendments", response={201: AmendmentOut}, auth=RequiredAuth())
-def propose_amendment(request: HttpRequest, code: str, uid: str, payload: AmendmentIn) -> Status[AmendmentOut]:
+@router.post("/texts/{code}/units/{uid}/amendments", response={201: AmendmentOut, **_WRITE}, auth=RequiredAuth())
+def propose_amendment(request: HttpRequest, code: Key, uid: Key, payload: AmendmentIn) -> Status[AmendmentOut]:
     """A member delegation proposes to replace, insert after or delete a unit or an option, or amends
     an amendment. During silence this breaks the silence."""
     account = account_of(request)
@@ -566,12 +584,12 @@ def propose_amendment(request: HttpRequest, code: str, uid: str, payload: Amendm
     return Status(201, _amendment_out(text, amendment, unit.uid))
 
 
-class Decision(StrictSchema):
+class AmendmentDecisionIn(StrictSchema):
     accept: bool
 
 
-@router.post("/amendments/{amendment_id}/decision", response=AmendmentOut, auth=RequiredAuth())
-def decide_amendment(request: HttpRequest, amendment_id: int, payload: Decision) -> AmendmentOut:
+@router.post("/amendments/{amendment_id}/decision", response={200: AmendmentOut, **_WRITE}, auth=RequiredAuth())
+def decide_amendment(request: HttpRequest, amendment_id: Id, payload: AmendmentDecisionIn) -> AmendmentOut:
     """The chair accepts an amendment into the rolling text (a new version) or rejects it."""
     account = account_of(request)
     amendment = _amendment(account, amendment_id)
@@ -579,8 +597,11 @@ def decide_amendment(request: HttpRequest, amendment_id: int, payload: Decision)
     return _amendment_out(amendment.text, decided, amendment.unit.uid)
 
 
-@router.post("/amendments/{amendment_id}/withdraw", response=AmendmentOut, auth=RequiredAuth())
-def withdraw_amendment(request: HttpRequest, amendment_id: int) -> AmendmentOut:
+_ACT = errors(400, 403, 404, 422)  # a write without a body
+
+
+@router.post("/amendments/{amendment_id}/withdraw", response={200: AmendmentOut, **_ACT}, auth=RequiredAuth())
+def withdraw_amendment(request: HttpRequest, amendment_id: Id) -> AmendmentOut:
     """The delegation that proposed an amendment withdraws it."""
     account = account_of(request)
     amendment = _amendment(account, amendment_id)
@@ -593,13 +614,13 @@ def withdraw_amendment(request: HttpRequest, amendment_id: int) -> AmendmentOut:
 
 class PositionIn(StrictSchema):
     stance: Stance
-    note: str = ""
-    bracket_index: int | None = None
-    option_index: int | None = None
+    note: Str = Field("", max_length=actions.MAX_NOTE, description="An objection or a reservation needs one.")
+    bracket_index: Index | None = None
+    option_index: Index | None = None
 
 
-@router.post("/texts/{code}/units/{uid}/positions", response={201: PositionOut}, auth=RequiredAuth())
-def state_position(request: HttpRequest, code: str, uid: str, payload: PositionIn) -> Status[PositionOut]:
+@router.post("/texts/{code}/units/{uid}/positions", response={201: PositionOut, **_WRITE}, auth=RequiredAuth())
+def state_position(request: HttpRequest, code: Key, uid: Key, payload: PositionIn) -> Status[PositionOut]:
     """A member delegation's position on a unit, or on one option of a bracket (both indexes given)."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -616,11 +637,11 @@ def state_position(request: HttpRequest, code: str, uid: str, payload: PositionI
 
 
 class CommentIn(StrictSchema):
-    body: str
+    body: Str = Field(min_length=1, max_length=actions.MAX_COMMENT)
 
 
-@router.post("/texts/{code}/units/{uid}/comments", response={201: CommentOut}, auth=RequiredAuth())
-def add_comment(request: HttpRequest, code: str, uid: str, payload: CommentIn) -> Status[CommentOut]:
+@router.post("/texts/{code}/units/{uid}/comments", response={201: CommentOut, **_WRITE}, auth=RequiredAuth())
+def add_comment(request: HttpRequest, code: Key, uid: Key, payload: CommentIn) -> Status[CommentOut]:
     """Any delegation taking part, guests included, may comment; a comment never blocks."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -630,13 +651,13 @@ def add_comment(request: HttpRequest, code: str, uid: str, payload: CommentIn) -
 
 
 class NoteIn(StrictSchema):
-    body: str
-    unit: str | None = None
+    body: Str = Field(min_length=1, max_length=actions.MAX_NOTE)
+    unit: Key | None = None
     red_line: bool = False
 
 
-@router.post("/texts/{code}/notes", response={201: NoteOut}, auth=RequiredAuth())
-def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Status[NoteOut]:
+@router.post("/texts/{code}/notes", response={201: NoteOut, **_WRITE}, auth=RequiredAuth())
+def add_note(request: HttpRequest, code: Key, payload: NoteIn) -> Status[NoteOut]:
     """A private note or red line of the caller's delegation: nobody else ever sees it."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -655,13 +676,16 @@ def add_note(request: HttpRequest, code: str, payload: NoteIn) -> Status[NoteOut
 
 
 class UnitEdit(StrictSchema):
-    expected_revision: int = Field(description="The unit's revision as you read it; a stale one is a 409.")
-    content: str | None = None
-    segments: list[SegmentIn] | None = None
+    expected_revision: Version = Field(description="The unit's revision as you read it; a stale one is a 409.")
+    content: Str | None = Field(None, max_length=actions.MAX_CONTENT, description=_CONTENT)
+    segments: list[SegmentIn] | None = Field(None, max_length=_MAX_SEGMENTS, description=_SEGMENTS)
 
 
-@router.put("/texts/{code}/units/{uid}/{language}", response=UnitOut, auth=RequiredAuth())
-def edit_unit(request: HttpRequest, code: str, uid: str, language: str, payload: UnitEdit) -> UnitOut:
+@router.put(
+    "/texts/{code}/units/{uid}/{language}", response={200: UnitOut, **errors(400, 403, 404, 409, 413, 422)},
+    auth=RequiredAuth(),
+)  # fmt: skip
+def edit_unit(request: HttpRequest, code: Key, uid: Key, language: Key, payload: UnitEdit) -> UnitOut:
     """The chair's pen: one language's wording of a unit. The unit's other languages become out of date."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -675,9 +699,9 @@ def edit_unit(request: HttpRequest, code: str, uid: str, language: str, payload:
 
 
 class DiffQuery(Schema):
-    from_: int = Field(alias="from")
-    to: int
-    language: str | None = None
+    from_: Version = Field(alias="from")
+    to: Version
+    language: Key | None = None
 
 
 class DiffChangeOut(Schema):
@@ -700,8 +724,8 @@ class DiffOut(Schema):
     classification: str
 
 
-@router.get("/texts/{code}/diff", response=DiffOut)
-def diff(request: HttpRequest, code: str, query: Query[DiffQuery]) -> DiffOut:
+@router.get("/texts/{code}/diff", response={200: DiffOut, **errors(400, 404, 422)})
+def diff(request: HttpRequest, code: Key, query: Query[DiffQuery]) -> DiffOut:
     """Word by word, per unit, what changed between two versions of the text."""
     text = queries.text_for(account_of(request), code)
     language = query.language or text.working_language
@@ -729,11 +753,11 @@ def diff(request: HttpRequest, code: str, query: Query[DiffQuery]) -> DiffOut:
 
 class SilenceIn(StrictSchema):
     deadline: dt.datetime = Field(description="Local date and time at the deadline, e.g. `2031-05-12T18:00`.")
-    timezone: str = Field(description="The IANA time zone the deadline is in, e.g. `Asia/Almaty`.")
+    timezone: Key = Field(description="The IANA time zone the deadline is in, e.g. `Asia/Almaty`.")
 
 
-@router.post("/texts/{code}/silence", response=RoomOut, auth=RequiredAuth())
-def circulate_for_silence(request: HttpRequest, code: str, payload: SilenceIn) -> RoomOut:
+@router.post("/texts/{code}/silence", response={200: RoomOut, **_WRITE}, auth=RequiredAuth())
+def circulate_for_silence(request: HttpRequest, code: Key, payload: SilenceIn) -> RoomOut:
     """The chair circulates a clean text under silence procedure until the deadline."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -742,11 +766,11 @@ def circulate_for_silence(request: HttpRequest, code: str, payload: SilenceIn) -
 
 
 class SilenceBreakIn(StrictSchema):
-    reason: str
+    reason: Str = Field(min_length=1, max_length=actions.MAX_REASON)
 
 
-@router.post("/texts/{code}/silence/break", response=RoomOut, auth=RequiredAuth())
-def break_silence(request: HttpRequest, code: str, payload: SilenceBreakIn) -> RoomOut:
+@router.post("/texts/{code}/silence/break", response={200: RoomOut, **_WRITE}, auth=RequiredAuth())
+def break_silence(request: HttpRequest, code: Key, payload: SilenceBreakIn) -> RoomOut:
     """A member delegation objects in writing before the deadline; after it, this is refused."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -754,8 +778,8 @@ def break_silence(request: HttpRequest, code: str, payload: SilenceBreakIn) -> R
     return _room_out(account, _fresh(account, code))
 
 
-@router.post("/texts/{code}/adopt", response=RoomOut, auth=RequiredAuth())
-def adopt(request: HttpRequest, code: str) -> RoomOut:
+@router.post("/texts/{code}/adopt", response={200: RoomOut, **_ACT}, auth=RequiredAuth())
+def adopt(request: HttpRequest, code: Key) -> RoomOut:
     """Adoption by consensus at a meeting (the chair): only a clean text."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -763,8 +787,8 @@ def adopt(request: HttpRequest, code: str) -> RoomOut:
     return _room_out(account, _fresh(account, code))
 
 
-@router.post("/texts/{code}/signatures", response={201: SignatureOut}, auth=RequiredAuth())
-def sign(request: HttpRequest, code: str) -> Status[SignatureOut]:
+@router.post("/texts/{code}/signatures", response={201: SignatureOut, **_ACT}, auth=RequiredAuth())
+def sign(request: HttpRequest, code: Key) -> Status[SignatureOut]:
     """The caller's member delegation signs the adopted text: the hashes it signed are recorded."""
     account = account_of(request)
     text = queries.text_for(account, code)
@@ -777,12 +801,13 @@ def sign(request: HttpRequest, code: str) -> Status[SignatureOut]:
 
 @router.get(
     "/texts/{code}/pdf",
+    response=errors(400, 404, 422),
     openapi_extra={"responses": {200: {"description": "The text as PDF, with its classification on every page.",
                                        "content": {"application/pdf": {"schema": {"type": "string",
                                                                                   "format": "binary"}}}}}},
 )  # fmt: skip
 def text_pdf(
-    request: HttpRequest, code: str, language: str | None = None, languages: str | None = None
+    request: HttpRequest, code: Key, language: Key | None = None, languages: Key | None = None
 ) -> HttpResponse:
     """The text as PDF in one language (``language``, the working language by default) or two side by
     side (``languages=ru,en``)."""

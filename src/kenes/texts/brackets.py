@@ -8,6 +8,11 @@ each option may name its sponsoring states in braces at its end::
 ``\\`` escapes ``[ ] | { } \\`` inside text. Brackets do not nest. ``render(parse(s)) == s`` for
 every canonical ``s`` and ``parse(render(x)) == x`` for every structure ``x``: the plain-text and
 structured (API) forms carry exactly the same information.
+
+What a unit may hold is bounded (``check_limits``, applied by ``canonical`` and ``from_structure``,
+so by every action that stores wording): at most ``MAX_BRACKETS`` brackets, each with at most
+``MAX_OPTIONS`` options, each option with at most ``MAX_SPONSORS`` sponsors. Nesting needs no bound
+of its own: brackets do not nest at all, so every bracket is at depth 1.
 """
 
 from __future__ import annotations
@@ -19,6 +24,15 @@ from typing import Any
 SPECIAL = "[]|{}\\"
 _STATE = re.compile(r"\A[A-Z]{2,5}\Z")  # \Z, not $: "KZ\n" is not a state code
 
+# A negotiated paragraph with more than a dozen open brackets is already hard to read; 50 leaves a
+# wide margin while keeping a unit's room rendering (brackets x options x positions) small: one
+# 100,000-bracket amendment once made the room answer in more than 30 seconds and weigh 7.9 MB.
+MAX_BRACKETS = 50
+# Alternatives per bracket: in practice two to four, one per delegation at most.
+MAX_OPTIONS = 10
+# Sponsors per option: the mechanism has five members and a few observers.
+MAX_SPONSORS = 20
+
 
 class BracketError(ValueError):
     """The content is not valid bracket syntax; ``position`` is the 0-based character offset."""
@@ -27,6 +41,18 @@ class BracketError(ValueError):
         super().__init__(f"{message} (at character {position + 1})")
         self.message = message
         self.position = position
+
+
+class LimitError(BracketError):
+    """Well-formed content holding more than one unit may: more than ``limit`` ``what`` ("brackets",
+    "options" of one bracket or "sponsors" of one option); ``index`` is the bracket at fault."""
+
+    def __init__(self, what: str, limit: int, index: int) -> None:
+        ValueError.__init__(self, f"more than {limit} {what}")
+        self.message = f"more than {limit} {what}"
+        self.position = index
+        self.what = what
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -191,9 +217,24 @@ def from_structure(data: list[dict[str, Any]]) -> Content:
                 segments.append(str(item["text"]))
         else:
             raise BracketError("a segment is either text or options", index)
-    return Content(tuple(segments))
+    return check_limits(Content(tuple(segments)))
+
+
+def check_limits(content: Content) -> Content:
+    """``content`` unchanged, or a ``LimitError`` if it holds more brackets, options or sponsors than
+    a unit may."""
+    found = content.brackets
+    if len(found) > MAX_BRACKETS:
+        raise LimitError("brackets", MAX_BRACKETS, MAX_BRACKETS)
+    for index, bracket in enumerate(found):
+        if len(bracket.options) > MAX_OPTIONS:
+            raise LimitError("options", MAX_OPTIONS, index)
+        if any(len(option.sponsors) > MAX_SPONSORS for option in bracket.options):
+            raise LimitError("sponsors", MAX_SPONSORS, index)
+    return content
 
 
 def canonical(source: str) -> str:
-    """The canonical spelling of ``source`` (spacing around ``|`` and sponsors normalised)."""
-    return render(parse(source))
+    """The canonical spelling of ``source`` (spacing around ``|`` and sponsors normalised), within
+    the limits of one unit (``check_limits``)."""
+    return render(check_limits(parse(source)))

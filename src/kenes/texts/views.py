@@ -27,7 +27,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from kenes import inputs
 from kenes.access.levels import Classification
 from kenes.errors import ActionError
 from kenes.meetings.models import Format
@@ -725,6 +726,8 @@ def _failed(request: HttpRequest, text: Text, *, key: str, uid: str, exc: Action
 
 
 def _unit(text: Text, uid: str) -> Unit:
+    if inputs.problem(uid):  # a control character is no paragraph's uid (and PostgreSQL refuses a NUL)
+        raise Http404
     unit = get_object_or_404(Unit, text=text, uid=uid, removed=False)
     unit.text = text
     return unit
@@ -959,7 +962,7 @@ def amendment_propose(request: HttpRequest, code: str, uid: str) -> HttpResponse
             unit,
             kind=data.get("kind", ""),
             content=data.get("content", "") if data.get("kind") != AmendmentKind.DELETE else "",
-            reason=data.get("reason", "")[:4000],
+            reason=data.get("reason", ""),
             bracket_index=bracket_index,
             option_index=option_index,
         )
@@ -983,7 +986,7 @@ def amendment_counter(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             parent.unit,
             kind=AmendmentKind.REPLACE,
             content=request.POST.get("content", ""),
-            reason=request.POST.get("reason", "")[:4000],
+            reason=request.POST.get("reason", ""),
             parent=parent,
         )
     except PermissionDenied as exc:
@@ -1040,7 +1043,7 @@ def position_state(request: HttpRequest, code: str, uid: str) -> HttpResponse:
             request.user,
             unit,
             stance=data.get("stance", ""),
-            note=data.get("note", "")[:4000],
+            note=data.get("note", ""),
             bracket_index=Position.WHOLE_UNIT if bracket_index is None else bracket_index,
             option_index=Position.WHOLE_UNIT if option_index is None else option_index,
         )
@@ -1127,7 +1130,7 @@ def silence_circulate(request: HttpRequest, code: str) -> HttpResponse:
 def silence_break(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
     try:
-        actions.break_silence(request.user, text, reason=request.POST.get("reason", "")[:4000])
+        actions.break_silence(request.user, text, reason=request.POST.get("reason", ""))
     except PermissionDenied as exc:
         return _refused(request, exc)
     except ActionError as exc:
