@@ -204,7 +204,8 @@ def run(plan: Plan, *, again: bool, jobs: int, budget: int) -> str:
 
     def stop(signum: int, frame: Any) -> None:
         nonlocal stopped_by
-        stopped_by = stopped_by or ("budget" if signum == signal.SIGALRM else "user")
+        causes: dict[int, str] = {signal.SIGALRM: "budget", signal.SIGTERM: "terminated"}
+        stopped_by = stopped_by or causes.get(signum, "user")
         raise KeyboardInterrupt()
 
     mutmut_main.collect_source_file_mutation_data = collect
@@ -212,6 +213,7 @@ def run(plan: Plan, *, again: bool, jobs: int, budget: int) -> str:
     mutmut_main.tests_for_mutant_names = clean_tests
     signal.signal(signal.SIGALRM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     signal.alarm(budget)
     try:
         mutmut_main._run((), jobs)
@@ -224,8 +226,10 @@ def run(plan: Plan, *, again: bool, jobs: int, budget: int) -> str:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    return {"budget": "stopped: the time budget ran out", "user": "interrupted"}.get(stopped_by, "done")
+    endings = {"budget": "stopped: the time budget ran out", "user": "interrupted", "terminated": "terminated"}
+    return endings.get(stopped_by, "done")
 
 
 def report(plan: Plan) -> bool:

@@ -144,7 +144,8 @@ API_WRITES: list[tuple[str, str, str, dict[str, Any], str]] = [
      {"members": [{"full_name": "A. Demo{bad}"}]}, "body.payload.members.0.full_name"),
     ("secretariat", "patch", "/api/v1/documents/{document}",
      {"version": "{version}", "body": "Text {bad}"}, "body.payload.body"),
-    ("secretariat", "post", "/api/v1/instructions/{instruction}/cancel", {"reason": "Done {bad}"}, "body.payload.reason"),
+    ("secretariat", "post", "/api/v1/instructions/{instruction}/cancel",
+     {"reason": "Done {bad}"}, "body.payload.reason"),
     ("uz", "post", "/api/v1/instructions/{instruction}/reports",
      {"body": "Done {bad}", "progress": "done"}, "body.payload.body"),
     ("secretariat", "post", "/api/v1/reports/{report}/return", {"comment": "Why {bad}"}, "body.payload.comment"),
@@ -410,9 +411,11 @@ def test_two_colleagues_signing_at_once(accounts: dict[str, Any]) -> None:
                                  hashes=text.adopted_hashes)  # fmt: skip
 
     before = AuditEvent.objects.count()
-    with _written_meanwhile('FROM "texts_signature" WHERE', insert) as done:
-        with pytest.raises(text_actions.ActionError, match="already signed"):
-            text_actions.sign(delegate, text)
+    with (
+        _written_meanwhile('FROM "texts_signature" WHERE', insert) as done,
+        pytest.raises(text_actions.ActionError, match="already signed"),
+    ):
+        text_actions.sign(delegate, text)
     assert done
     assert not Signature.objects.filter(text=text, state=delegate.state).exists()  # as for the decision
     assert AuditEvent.objects.count() == before

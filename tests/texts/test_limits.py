@@ -132,12 +132,12 @@ LIMITS: list[tuple[str, Any, int, str]] = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "write", "limit", "field"), LIMITS, ids=[limit[0] for limit in LIMITS])
 def test_each_field_takes_its_limit_and_not_one_character_more(
-    people: dict[str, Any],
-    text: Text,
+    people: dict[str, Any],  # noqa: F811
+    text: Text,  # noqa: F811
     name: str,
     write: Any,
     limit: int,
-    field: str,  # noqa: F811
+    field: str,
 ) -> None:
     unit = text.units.get(uid="OP1")
     unit.text = text
@@ -152,9 +152,9 @@ def test_each_field_takes_its_limit_and_not_one_character_more(
 @pytest.mark.django_db
 @pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x9f", "\ud800"])
 def test_the_actions_refuse_control_characters_and_lone_surrogates(
-    people: dict[str, Any],
-    text: Text,
-    char: str,  # noqa: F811
+    people: dict[str, Any],  # noqa: F811
+    text: Text,  # noqa: F811
+    char: str,
 ) -> None:
     unit = text.units.get(uid="OP1")
     unit.text = text

@@ -231,8 +231,8 @@ def create_instruction(
             if spec.state.pk in seen:
                 raise ActionError(_("A state is named twice among the assignees."), field="states")
             seen.add(spec.state.pk)
-            checked(spec.ministry, field="states", max_length=MAX_MINISTRY,
-                    too_long=_("The ministry's name is longer than %(max)d characters.") % {"max": MAX_MINISTRY})  # fmt: skip
+            too_long = _("The ministry's name is longer than %(max)d characters.") % {"max": MAX_MINISTRY}
+            checked(spec.ministry, field="states", max_length=MAX_MINISTRY, too_long=too_long)
             if not _is_focal_point_of(spec.focal_point, spec.state, [text.format]):
                 raise ActionError(
                     _("The responsible focal point for %(state)s must be an active account of %(state)s with the "
@@ -308,8 +308,8 @@ def create_instruction(
         )  # fmt: skip
         _event(instruction, "instruction.created")
     for spec in specs:
-        message = gettext_lazy("Your state was given an instruction. Open Kenes to read it.")
-        transaction.on_commit(partial(_notify, spec.focal_point, instruction, "instruction.assigned", message))
+        assigned = gettext_lazy("Your state was given an instruction. Open Kenes to read it.")
+        transaction.on_commit(partial(_notify, spec.focal_point, instruction, "instruction.assigned", assigned))
     return instruction
 
 

@@ -677,7 +677,7 @@ def meeting_reschedule(request: HttpRequest, code: str) -> HttpResponse:
             start_text=data.get("start_text", "").strip(),
             end_text=data.get("end_text", "").strip(),
             expected_version=_version(data),
-            city_en=data["city_en"] if "city_en" in data else None,
+            city_en=data.get("city_en"),
         )
     except PermissionDenied as exc:
         return _refused(request, exc)

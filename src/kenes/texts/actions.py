@@ -620,8 +620,10 @@ def _break_silence(actor: Any, text: Text, state: State, reason: str) -> None:
     assert current.silence_deadline is not None
     if timezone.now() >= current.silence_deadline:
         raise ActionError(_("The silence deadline has passed: it is too late to break silence."))
-    SilenceBreak.objects.create(text=current, state=state, reason=reason[:MAX_REASON], deadline=current.silence_deadline,
-                                author=actor if getattr(actor, "pk", None) else None)  # fmt: skip
+    SilenceBreak.objects.create(
+        text=current, state=state, reason=reason[:MAX_REASON], deadline=current.silence_deadline,
+        author=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
     current.status, current.silence_deadline = TextStatus.DRAFTING, None
     current.save(update_fields=["status", "silence_deadline"])
     text.status, text.silence_deadline = current.status, None
