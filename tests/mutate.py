@@ -13,9 +13,11 @@ mutants killed per module and every surviving mutant as a diff. Equivalent mutan
 tell them from the original) are listed in ``[[tool.kenes.mutation.equivalent]]`` with the reason,
 not counted in the score and not tested again. See docs/mutation.md.
 
-This drives mutmut 3.8's ``run`` in this process, replacing two of its functions: the one that
-lists the mutants to test (to select and re-queue them) and the time estimate it orders them by
-(to order them by module first).
+This drives mutmut 3.8's ``run`` in this process (the version is pinned: these are its internals),
+replacing three of its functions: the one that lists the mutants to test (to select and re-queue
+them, and to narrow each function's tests to those of its module, ``[tool.kenes.mutation] tests``),
+the time estimate it orders them by (to order them by module first) and the tests of its clean run
+(only those of the mutants to test).
 """
 
 from __future__ import annotations
@@ -134,10 +136,16 @@ def _sync(source: Path, copy: Path) -> None:
             path.unlink()
 
 
-def prepare_environment() -> None:
+def prepare_environment(*, for_a_run: bool) -> None:
     """The tests run inside ``mutants/`` (mutmut's copy): point the settings at the real data and a
-    scratch var/ there, on the embedded SQLite, with the database snapshot of tests/conftest.py."""
+    scratch var/ there, on the embedded SQLite, with the database snapshot of tests/conftest.py.
+    Only reading the results (``--report``) changes nothing in ``mutants/``."""
     os.chdir(ROOT)
+    # Only mutmut's copy may be importable: not the checkout's src/, tests/ or root.
+    unwanted = {ROOT, ROOT / "src", ROOT / "tests"}
+    sys.path[:] = [p for p in sys.path if p and Path(p).resolve() not in unwanted]
+    if not for_a_run:
+        return
     env = os.environ
     env["DJANGO_SETTINGS_MODULE"] = "kenes.settings"
     env["KENES_DATA_DIR"] = str(Path(env.get("KENES_DATA_DIR") or ROOT.parent / "shared" / "data").resolve())
@@ -149,9 +157,6 @@ def prepare_environment() -> None:
     SNAPSHOT.unlink(missing_ok=True)  # built afresh by the first session of this run
     _sync(ROOT / "src", MUTANTS / "src")
     _sync(ROOT / "tests", MUTANTS / "tests")
-    # Only mutmut's copy may be importable: not the checkout's src/, tests/ or root.
-    unwanted = {ROOT, ROOT / "src", ROOT / "tests"}
-    sys.path[:] = [p for p in sys.path if p and Path(p).resolve() not in unwanted]
 
 
 class NothingToTest(Exception):
@@ -160,6 +165,10 @@ class NothingToTest(Exception):
 
 def run(plan: Plan, *, again: bool, jobs: int, budget: int) -> str:
     """Run mutmut over the chosen modules; how it ended."""
+    from importlib.metadata import version
+
+    if not version("mutmut").startswith("3.8."):
+        print(f"warning: written for mutmut 3.8 (requirements-dev.lock), this is {version('mutmut')}")
     import mutmut.__main__ as mutmut_main
     from mutmut.state import state
     from mutmut.stats import status_by_exit_code
@@ -261,7 +270,8 @@ def report(plan: Plan) -> bool:
             elif status in UNDETECTED:
                 equivalent = plan.equivalents.get(key)
                 diff = get_diff_for_mutant(key, path=path)
-                if equivalent and equivalent.change.strip() in {line[1:].strip() for line in diff.splitlines()}:
+                added = {line[1:].strip() for line in diff.splitlines() if line.startswith("+") and line[:3] != "+++"}
+                if equivalent and equivalent.change.strip() in added:
                     counts["equivalent"] += 1
                     continue
                 if equivalent:
@@ -305,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no such module; the modules are: {', '.join(plan.modules)}")
 
     started = time.monotonic()
-    prepare_environment()
+    prepare_environment(for_a_run=not args.report)
     if not args.report:
         print(f"mutation testing {', '.join(plan.chosen)} (budget {args.budget // 60} min, {args.jobs} at once)")
         ended = run(plan, again=args.again, jobs=args.jobs, budget=args.budget)

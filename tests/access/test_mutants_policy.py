@@ -184,6 +184,14 @@ def test_a_token_reads_at_most_at_the_clearance_it_was_made_with(accounts: dict[
     assert effective_clearance(kz) == Classification.MEMBERS
 
 
+def test_an_operators_command_reads_like_the_public() -> None:
+    """Only ``require()`` lets a command pass; asked what it reads, the policy answers: public."""
+    assert effective_clearance("load_demo") == Classification.PUBLIC
+    press, briefing = "demo-fm-2027-press", "demo-fm-2027-briefing"
+    assert _readable("load_demo", press, briefing) == {press}
+    assert not can("load_demo", "edit", Document.objects.get(code=press))
+
+
 # --- Roles scoped to a format -----------------------------------------------------------------
 
 
@@ -217,6 +225,8 @@ def test_the_secretariat_reads_the_formats_it_serves_and_only_with_the_secretari
     # The secretariat role makes no one secretariat who is not: a guest state's account holding it.
     guest = verified(_account("ru-sec", iso2="RU", roles=[(None, Role.SECRETARIAT)]))
     assert _readable(guest, *codes) == set()
+    in_one_format = verified(_account("ru-sec-fm", iso2="RU", roles=[(FM, Role.SECRETARIAT)]))
+    assert _readable(in_one_format, *codes) == set()
 
 
 def test_membership_counts_on_the_day_asked_about() -> None:
@@ -243,6 +253,9 @@ def test_an_organisation_reads_the_guest_material_of_the_meetings_it_attends() -
     assert _readable(unrcca, *codes) == {"test-vi-participants"}
     no_role_here = verified(_account("unrcca-fm", organisation="UNRCCA", roles=[(FM, Role.OBSERVER)]))
     assert _readable(no_role_here, *codes) == set()
+    Organisation.objects.create(code="TESTORG", name_en="Test organisation (fictional)")
+    not_invited = verified(_account("testorg", organisation="TESTORG", roles=[(None, Role.OBSERVER)]))
+    assert _readable(not_invited, *codes) == set()  # UNRCCA's invitation is not another organisation's
 
 
 def test_an_invitation_opens_guest_material_only_once_accepted() -> None:
@@ -322,6 +335,7 @@ def test_no_one_edits_before_the_second_factor_or_signed_out(accounts: dict[str,
     assert not can(accounts["secretariat"], "edit", public)  # password only
     assert can(verified(accounts["secretariat"]), "edit", public)
     assert not can(AnonymousUser(), "edit", public)
+    assert can(None, "view", public) and not can(None, "edit", public)  # no account at all (a task)
 
 
 def test_private_material_is_edited_by_its_delegates_and_focal_points_in_its_format() -> None:

@@ -55,6 +55,8 @@ CREATE_CASES = {
     "an unknown kind of paragraph": (
         {"units": [{"kind": "annex", "content": "x"}]}, "Unknown kind of paragraph.", "units.0.kind"),
     "a taken code": ({"code": "demo-statement"}, "A text with this code already exists.", "code"),
+    "a code with a space": (
+        {"code": "demo refused"}, "A code has 1 to 120 letters, digits, hyphens or underscores.", "code"),
 }  # fmt: skip
 
 
@@ -295,6 +297,16 @@ def test_silence_refusals(people: dict[str, Any], text: Text) -> None:  # noqa: 
         watch=[silent],
     )
     refused(lambda: actions.adopt_by_consensus(chair, silent), 400, NOT_NEGOTIATED, watch=[silent])
+    under_silence = "The text is under silence procedure: it cannot be edited until silence ends."
+    refused(lambda: actions.add_unit(chair, silent, kind="operative", content="New (demo)."), 400, under_silence,
+            counts=[Unit])  # fmt: skip
+    # An amendment proposed before the silence (proposing one now would break the silence).
+    amendment = Amendment.objects.create(
+        text=silent, unit=_op1(silent), kind="replace", language="ru", content="Other words (demo).",
+        state=people["kz"].state,
+    )  # fmt: skip
+    refused(lambda: actions.decide_amendment(chair, amendment, accept=True), 400, under_silence,
+            watch=[amendment, _op1(silent)])  # fmt: skip
     Text.objects.filter(pk=silent.pk).update(silence_deadline=timezone.now() - dt.timedelta(seconds=1))
     overdue = Text.objects.get(pk=silent.pk)
     refused(
@@ -302,6 +314,16 @@ def test_silence_refusals(people: dict[str, Any], text: Text) -> None:  # noqa: 
         400,
         "The silence deadline has passed: it is too late to break silence.",
         watch=[overdue],
+    )
+
+
+@pytest.mark.django_db
+def test_only_a_clean_text_is_adopted(people: dict[str, Any], text: Text) -> None:  # noqa: F811
+    refused(
+        lambda: actions.adopt_by_consensus(people["secretariat"], text),
+        400,
+        "Only a clean text is adopted; still open: PP1: pending, OP1: bracketed.",
+        watch=[text],
     )
 
 

@@ -83,7 +83,9 @@ class ValidationIssueOut(Schema):
 class ValidationErrorOut(Schema):
     """A 422: the request does not match this schema; one issue per field at fault."""
 
-    detail: list[ValidationIssueOut] | str
+    detail: list[ValidationIssueOut] | str = Field(
+        description="The issues; a sentence instead when an `Idempotency-Key` was already used for another request."
+    )
 
 
 # Any request may be refused for a bearer token that is wrong or revoked (401), after too many wrong
