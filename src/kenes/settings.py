@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "kenes.texts",
     "kenes.decisions",
     "kenes.security",
+    "kenes.press",
     "kenes.live",
     "kenes.api",
     "kenes.web",

@@ -312,3 +312,45 @@ def visible_audit_events(account: Any, queryset: QuerySet[Any]) -> QuerySet[Any]
         ids = objects.annotate(_kenes_target_id=Cast("pk", CharField())).values("_kenes_target_id")
         keep |= Q(target_type=label, target_id__in=ids)
     return queryset.filter(keep)
+
+
+# --- Press releases (issue 12) -------------------------------------------------------------------
+# A release is public once published (or corrected); a draft or a scheduled release is read and
+# changed only by the secretariat of the release's format (a release without a format: by the
+# secretariat of every format), after its second factor. Not a ``Protected`` model: a release has no
+# classification of its own; publishing checks that everything it links to is public.
+
+
+def may_manage_releases(account: Any, format_id: int | None = None) -> bool:
+    """May ``account`` draft, edit, schedule, publish and correct releases (of ``format_id``)?"""
+    if isinstance(account, str):
+        return True
+    if not getattr(account, "is_authenticated", False) or lacks_second_factor(account):
+        return False
+    audience = _audience(account, None)
+    if audience is None:
+        return False
+    if audience.secretariat_all:
+        return True
+    return format_id is not None and format_id in audience.secretariat_format_ids
+
+
+def visible_releases(account: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Releases ``account`` may read: published ones for everyone, drafts for the secretariat."""
+    from kenes.press.models import PUBLIC_STATUSES
+
+    public = Q(status__in=PUBLIC_STATUSES)
+    audience = _audience(account, None)
+    if audience is None or not (audience.secretariat_all or audience.secretariat_format_ids):
+        return queryset.filter(public)
+    return queryset.filter(public | audience.secretariat_q("format"))
+
+
+def require_release(account: Any, verb: str, release: Model) -> None:
+    """404 when ``account`` may not read the release, 403 when it may read but not change it."""
+    if isinstance(account, str):
+        return
+    if not visible_releases(account, type(release)._default_manager.filter(pk=release.pk)).exists():
+        raise Http404("Not found")
+    if verb != "view" and not may_manage_releases(account, getattr(release, "format_id", None)):
+        raise PermissionDenied(_("Only the secretariat may change releases."))

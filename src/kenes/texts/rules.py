@@ -62,3 +62,12 @@ def canonical_text(units: Iterable[tuple[str, str]]) -> str:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stale_translations(edited: str, working_language: str, others: Iterable[str]) -> list[str]:
+    """The language versions a change makes out of date: the working language leads, so a change
+    to it flags every other version; a change to a translation flags nothing else. Shared by the
+    negotiated texts and the press releases."""
+    if edited != working_language:
+        return []
+    return [language for language in others if language != edited]
