@@ -24,7 +24,7 @@ from kenes.inputs import checked
 from kenes.live.bus import publish_on_commit
 from kenes.meetings.models import Document, Format, Meeting
 from kenes.press import checks
-from kenes.press.models import ChangeNote, Release, ReleaseKind, ReleaseStatus, ReleaseVersion, SourceKind, Tag
+from kenes.press.models import ChangeNote, Origin, Release, ReleaseKind, ReleaseStatus, ReleaseVersion, SourceKind, Tag
 from kenes.texts.rules import stale_translations
 
 MAX_HEADLINE = 300
@@ -120,6 +120,8 @@ def create_release(
     source_outlet: str = "",
     source_url: str = "",
     slug: str = "",
+    sources: list[Any] | None = None,
+    origin: str = Origin.SECRETARIAT,
     is_demo: bool = False,
 ) -> Release:
     """A new draft with its working-language version."""
@@ -136,7 +138,7 @@ def create_release(
     with transaction.atomic():
         release = Release.objects.create(
             slug=_unique_slug(slug or headline), kind=kind, working_language=language, format=fmt, meeting=meeting,
-            source_kind=source[0], source_outlet=source[1], source_url=source[2], is_demo=is_demo,
+            source_kind=source[0], source_outlet=source[1], source_url=source[2], is_demo=is_demo, origin=origin,
             created_by=actor if getattr(actor, "pk", None) else None,
         )  # fmt: skip
         ReleaseVersion.objects.create(release=release, language=language, headline=headline, lead=lead, body=body)
@@ -144,6 +146,7 @@ def create_release(
         release.documents.set(documents or [])
         release.texts.set(texts or [])
         release.decisions.set(decisions or [])
+        release.sources.set(sources or [])
         audit.record(actor, "release.created", release, slug=release.slug, kind=kind, language=language)
         _event(release, "release.created")
     return release

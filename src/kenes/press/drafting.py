@@ -181,15 +181,16 @@ def _working_language(fmt: Format) -> str:
     return codes[0] if codes else "ru"
 
 
-def draft_release_from(actor: Any, source: Any, *, is_demo: bool = False) -> Release:
-    """A draft release, in Russian and English, from a public meeting, adopted text or decision."""
+def draft_release_from(actor: Any, source: Any, **create: Any) -> Release:
+    """A draft release, in Russian and English, from a public meeting, adopted text or decision.
+    ``create`` goes to ``actions.create_release`` (kind, attribution, sources, slug, is_demo)."""
     fmt = getattr(source, "format", None) or getattr(getattr(source, "text", None), "format", None)
     actions.require_manager(actor, fmt.pk if fmt else None)
     with transaction.atomic():
-        return _draft(actor, source, is_demo)
+        return _draft(actor, source, create)
 
 
-def _draft(actor: Any, source: Any, is_demo: bool) -> Release:
+def _draft(actor: Any, source: Any, create: dict[str, Any]) -> Release:
     from kenes.decisions.models import Decision
     from kenes.texts.models import Text, TextStatus
 
@@ -234,11 +235,12 @@ def _draft(actor: Any, source: Any, is_demo: bool) -> Release:
             audit.record(actor, "tag.created", tag, slug=tag.slug, kind=tag.kind)
     language = _working_language(fmt)
     first = drafts[language]
+    create.setdefault("kind", ReleaseKind.PRESS_RELEASE)
+    create.setdefault("source_kind", SourceKind.PRESS_SERVICE)
     release = actions.create_release(
-        actor, headline=first.headline, lead=first.lead, body=first.body, language=language,
-        kind=ReleaseKind.PRESS_RELEASE, fmt=fmt, meeting=meeting, documents=documents,
-        tags=[t.slug for t in dict.fromkeys(tags)], source_kind=SourceKind.PRESS_SERVICE, is_demo=is_demo,
-        texts=texts, decisions=decisions,
+        actor, headline=first.headline, lead=first.lead, body=first.body, language=language, fmt=fmt,
+        meeting=meeting, documents=documents, tags=[t.slug for t in dict.fromkeys(tags)], texts=texts,
+        decisions=decisions, **create,
     )  # fmt: skip
     for lang, draft in drafts.items():
         if lang != language:
