@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -164,8 +164,9 @@ class FormatRulesPatch(StrictSchema):
     """The format's rules; a rule left out keeps its current value (``cadence_months: null`` clears it)."""
 
     rules_version: Version
-    # 1 to 60, checked by the action: a 400 in the reader's language, not a 422 in English.
-    cadence_months: int | None = None
+    # 1 to 60: published in the schema, enforced by the action (a 400 in the reader's language
+    # naming the field, rather than pydantic's 422 in English).
+    cadence_months: int | None = Field(None, json_schema_extra={"minimum": 1, "maximum": 60})
     chair_rule: ChairRule | None = None
     rotation_order: list[Key] | None = Field(None, max_length=50)
     decision_rule: DecisionRule | None = None
@@ -254,7 +255,8 @@ def date_suggestions(
     code: Key,
     start: dt.date,
     end: dt.date,
-    days: int,
+    # Published in the schema, enforced by the query (a 400 in the reader's language).
+    days: Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_SPAN_DAYS})],
     guests: Key = "",
 ) -> DateSuggestionsOut:
     """Ranked dates for the next meeting of a format inside ``[start, end]``, each with what it
