@@ -37,6 +37,11 @@ def clock_offset_days() -> int:
 
 def pytest_configure(config: pytest.Config) -> None:
     global _clock_travel
+    config.addinivalue_line(
+        "markers",
+        "postgresql: needs PostgreSQL itself (e.g. a trigger); on SQLite deselected, and said so at the end;"
+        " the PostgreSQL pass of .ci/run runs it",
+    )
     days = clock_offset_days()
     if days and _clock_travel is None:
         import time_machine
@@ -81,12 +86,36 @@ def demo_meeting_day(code: str = "demo-fm-2027") -> dt.date:
     return day
 
 
+def _on_postgresql() -> bool:
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql")
+
+
+_deselected_for_sqlite: list[str] = []
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Not a skip: a PostgreSQL-only check is not collected on SQLite, is named in the summary, and
+    # runs in the PostgreSQL pass (so "green" never hides a check that did not run anywhere).
+    if not _on_postgresql():
+        kept = [item for item in items if not item.get_closest_marker("postgresql")]
+        gone = [item for item in items if item.get_closest_marker("postgresql")]
+        if gone:
+            _deselected_for_sqlite.extend(item.nodeid for item in gone)
+            config.hook.pytest_deselected(items=gone)
+            items[:] = kept
     if clock_offset_days():
         skip = pytest.mark.skip(reason=f"browser journeys run on the real clock, not with {CLOCK_OFFSET_ENV}")
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _deselected_for_sqlite:
+        terminalreporter.write_line(
+            f"{len(_deselected_for_sqlite)} PostgreSQL-only test(s) not run on SQLite (run in the PostgreSQL pass): "
+            + ", ".join(_deselected_for_sqlite)
+        )
 
 
 def _require_data() -> None:

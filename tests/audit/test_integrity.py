@@ -24,9 +24,8 @@ from kenes.people.demo import DEMO_PASSWORD
 from kenes.people.models import Account
 from tests.conftest import login, totp_now
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
-)
+# The append-only trigger exists on PostgreSQL only (tests/conftest.py: not collected on SQLite).
+postgresql_only = pytest.mark.postgresql
 
 
 def _as_owner(sql: str, params: list[Any]) -> None:
