@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "kenes.texts",
     "kenes.decisions",
     "kenes.security",
+    "kenes.development",
     "kenes.press",
     "kenes.live",
     "kenes.api",

@@ -1,0 +1,345 @@
+"""Import the indicator folder: catalogue.csv, SOURCES.md's caveats and every data CSV.
+
+Each file is read and validated whole before anything is written, then applied in its own
+transaction (all or nothing per file) as a difference against what is stored: rows added, rows whose
+verbatim value changed, rows gone. A second import of the same folder writes nothing. PostgreSQL
+loads through ``COPY``; other databases through batched inserts in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from kenes.audit import log as audit
+from kenes.development.entities import ENTITIES, SOURCE_NAMES
+from kenes.development.models import Indicator, Observation, Source
+from kenes.development.themes import theme_for
+
+DATA_COLUMNS = ["iso3", "country", "year", "indicator", "value", "unit", "source"]
+CATALOGUE_COLUMNS = ["file", "source", "indicator", "title", "unit", "sdg_indicator", "definition", "licence"]
+YEARS = range(1700, 2101)
+BATCH = 2000
+MAX_VALUE_TEXT = 40
+
+Key = tuple[int, str, int]  # indicator id, entity, year
+Progress = Callable[[str, int], None]  # (file, rows just validated) → None
+
+
+class IndicatorImportError(Exception):
+    """A file failed validation: the message names the file, the line and the column."""
+
+    def __init__(self, file: str, line: int, column: str, message: str) -> None:
+        self.file, self.line, self.column = file, line, column
+        where = f"{file}, line {line}" + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class FileResult:
+    file: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+@dataclass
+class ImportResult:
+    files: list[FileResult] = field(default_factory=list)
+
+    def total(self, what: str) -> int:
+        return sum(getattr(f, what) for f in self.files)
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    file: str
+    source: str
+    code: str
+    title: str
+    unit: str
+    sdg_indicator: str
+    definition: str
+    licence: str
+
+
+def _reader(path: Path, expected: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, None)
+        if header != expected:
+            raise IndicatorImportError(path.name, 1, "", f"expected the columns {','.join(expected)}, got {header}")
+        for row in rows:
+            if len(row) != len(expected):
+                raise IndicatorImportError(
+                    path.name, rows.line_num, "", f"expected {len(expected)} fields, got {len(row)}"
+                )
+            yield rows.line_num, dict(zip(expected, row, strict=True))
+
+
+def read_catalogue(directory: Path) -> dict[str, CatalogueRow]:
+    path = directory / "catalogue.csv"
+    if not path.is_file():
+        raise IndicatorImportError("catalogue.csv", 0, "", f"no catalogue.csv in {directory}")
+    rows: dict[str, CatalogueRow] = {}
+    for line, r in _reader(path, CATALOGUE_COLUMNS):
+        for column in ("file", "source", "indicator", "title", "unit", "licence"):
+            if not r[column].strip():
+                raise IndicatorImportError(path.name, line, column, "must not be empty")
+        if r["indicator"] in rows:
+            raise IndicatorImportError(path.name, line, "indicator", f"{r['indicator']!r} is listed twice")
+        if not (directory / r["file"]).is_file():
+            raise IndicatorImportError(path.name, line, "file", f"no file {r['file']!r} in the folder")
+        rows[r["indicator"]] = CatalogueRow(
+            r["file"],
+            r["source"],
+            r["indicator"],
+            r["title"],
+            r["unit"],
+            r["sdg_indicator"],
+            r["definition"],
+            r["licence"],
+        )
+    return rows
+
+
+_CAVEAT = re.compile(r"^- \*\*(?P<name>[^*]+)\*\* \((?P<files>[^)]*)\): (?P<text>.+)$")
+
+
+def read_caveats(directory: Path) -> dict[str, str]:
+    """SOURCES.md's "Licences and caveats" bullets by the file pattern they name (``owid_*.csv``)."""
+    path = directory / "SOURCES.md"
+    if not path.is_file():
+        return {}
+    caveats: dict[str, str] = {}
+    in_section = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            in_section = line.lower().startswith("## licences and caveats")
+            continue
+        match = _CAVEAT.match(line) if in_section else None
+        if match:
+            for pattern in re.findall(r"`([^`]+\.csv)`", match["files"]):
+                caveats[pattern] = f"{match['name']}: {match['text']}"
+    return caveats
+
+
+def caveat_for(file: str, caveats: dict[str, str]) -> str:
+    return next((text for pattern, text in caveats.items() if fnmatch(file, pattern)), "")
+
+
+def parse_value(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    sha256: str
+    rows: dict[tuple[str, str, int], tuple[float, str]]  # (code, entity, year) → (value, text)
+    tags: dict[str, str]  # indicator code → the rows' source tag
+
+
+def parse_file(path: Path, catalogue: dict[str, CatalogueRow], progress: Progress | None = None) -> ParsedFile:
+    """Validate every row of one data file; raise on the first bad cell, naming it."""
+    name = path.name
+    rows: dict[tuple[str, str, int], tuple[float, str]] = {}
+    tags: dict[str, str] = {}
+    pending = 0
+    for line, r in _reader(path, DATA_COLUMNS):
+        entity = r["iso3"]
+        if entity not in ENTITIES:
+            raise IndicatorImportError(name, line, "iso3", f"unknown entity {entity!r}")
+        if r["country"] != SOURCE_NAMES[entity]:
+            raise IndicatorImportError(name, line, "country", f"{r['country']!r} is not {SOURCE_NAMES[entity]!r}")
+        if not r["year"].isdigit() or int(r["year"]) not in YEARS:
+            raise IndicatorImportError(name, line, "year", f"{r['year']!r} is not a year between 1700 and 2100")
+        year = int(r["year"])
+        code = r["indicator"]
+        entry = catalogue.get(code)
+        if entry is None or entry.file != name:
+            raise IndicatorImportError(name, line, "indicator", f"{code!r} is not in catalogue.csv for {name}")
+        text = r["value"]
+        value = parse_value(text)
+        if value is None or len(text) > MAX_VALUE_TEXT:
+            raise IndicatorImportError(name, line, "value", f"{text!r} is not a number")
+        if r["unit"] != entry.unit:
+            raise IndicatorImportError(name, line, "unit", f"{r['unit']!r} differs from the catalogue's {entry.unit!r}")
+        tag = r["source"]
+        if tag.split("/")[0] != entry.source.split("/")[0]:
+            raise IndicatorImportError(name, line, "source", f"{tag!r} is not a tag of {entry.source!r}")
+        if tags.setdefault(code, tag) != tag:
+            raise IndicatorImportError(name, line, "source", f"{code!r} has two source tags ({tags[code]!r}, {tag!r})")
+        key = (code, entity, year)
+        if key in rows:
+            raise IndicatorImportError(name, line, "year", f"a second value for {code} {entity} {year}")
+        rows[key] = (value, text)
+        pending += 1
+        if progress and pending == 1000:
+            progress(name, pending)
+            pending = 0
+    if progress and pending:
+        progress(name, pending)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return ParsedFile(name, digest, rows, tags)
+
+
+def data_files(directory: Path, catalogue: dict[str, CatalogueRow]) -> list[Path]:
+    """Every CSV of the folder but the catalogue; each must be in the catalogue."""
+    listed = {row.file for row in catalogue.values()}
+    files = sorted(p for p in directory.glob("*.csv") if p.name != "catalogue.csv")
+    for path in files:
+        if path.name not in listed:
+            raise IndicatorImportError(path.name, 0, "", "the file has no indicator in catalogue.csv")
+    return files
+
+
+def count_rows(path: Path) -> int:
+    with path.open("rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def _write(rows: list[tuple[int, str, int, float, str]]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = Observation._meta.db_table
+        with connection.cursor() as cursor:
+            sql = f"COPY {table} (indicator_id, entity, year, value, value_text) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    objects = (Observation(indicator_id=i, entity=e, year=y, value=v, value_text=t) for i, e, y, v, t in rows)
+    batch: list[Observation] = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) == BATCH:
+            Observation.objects.bulk_create(batch)
+            batch = []
+    Observation.objects.bulk_create(batch)
+
+
+def apply_file(actor: str, parsed: ParsedFile, catalogue: dict[str, CatalogueRow], caveat: str) -> FileResult:
+    """Store one validated file as a difference against the database, in one transaction."""
+    entries = [e for e in catalogue.values() if e.file == parsed.file]
+    with transaction.atomic():
+        source, _created = Source.objects.select_for_update().get_or_create(
+            file=parsed.file, defaults={"tag": entries[0].source, "licence": entries[0].licence}
+        )
+        ids: dict[str, int] = {}
+        for entry in entries:
+            indicator, _new = Indicator.objects.update_or_create(
+                code=entry.code,
+                defaults={
+                    "source": source,
+                    "source_tag": parsed.tags.get(entry.code, entry.source),
+                    "title": entry.title,
+                    "unit": entry.unit,
+                    "sdg_indicator": entry.sdg_indicator,
+                    "definition": entry.definition,
+                    "licence": entry.licence,
+                    "theme": theme_for(entry.code, entry.source),
+                },
+            )
+            ids[entry.code] = indicator.pk
+        stored: dict[Key, tuple[int, str]] = {
+            (i, e, y): (pk, t)
+            for pk, i, e, y, t in Observation.objects.filter(indicator__source=source).values_list(
+                "pk", "indicator_id", "entity", "year", "value_text"
+            )
+        }
+        wanted = {(ids[c], e, y): vt for (c, e, y), vt in parsed.rows.items()}
+        stale = [pk for key, (pk, text) in stored.items() if key not in wanted or wanted[key][1] != text]
+        fresh = [(i, e, y, v, t) for (i, e, y), (v, t) in wanted.items() if stored.get((i, e, y), (0, None))[1] != t]
+        result = FileResult(parsed.file, rows=len(wanted))
+        result.removed = sum(1 for key in stored if key not in wanted)
+        result.changed = len(stale) - result.removed
+        result.added = len(fresh) - result.changed
+        for start in range(0, len(stale), 900):  # SQLite's limit on query parameters
+            Observation.objects.filter(pk__in=stale[start : start + 900]).delete()
+        _write(fresh)
+        if stale or fresh or source.sha256 != parsed.sha256:
+            _refresh_coverage(list(ids.values()))
+            source.tag, source.licence, source.caveat = entries[0].source, entries[0].licence, caveat
+            source.sha256, source.rows, source.imported_at = parsed.sha256, len(wanted), timezone.now()
+            source.added, source.changed, source.removed = result.added, result.changed, result.removed
+            source.save()
+            audit.record(
+                actor,
+                "development.import",
+                source,
+                file=parsed.file,
+                sha256=parsed.sha256,
+                added=result.added,
+                changed=result.changed,
+                removed=result.removed,
+            )
+    return result
+
+
+def _refresh_coverage(indicator_ids: list[int]) -> None:
+    stats = {
+        row["indicator_id"]: row
+        for row in Observation.objects.filter(indicator_id__in=indicator_ids)
+        .values("indicator_id")
+        .annotate(lo=Min("year"), hi=Max("year"), n=Count("id"), entities=Count("entity", distinct=True))
+    }
+    for indicator in Indicator.objects.filter(pk__in=indicator_ids):
+        row = stats.get(indicator.pk)
+        indicator.year_min = row["lo"] if row else None
+        indicator.year_max = row["hi"] if row else None
+        indicator.observation_count = row["n"] if row else 0
+        indicator.entity_count = row["entities"] if row else 0
+        indicator.save(update_fields=["year_min", "year_max", "observation_count", "entity_count"])
+
+
+def remove_unlisted(actor: str, catalogue: dict[str, CatalogueRow]) -> int:
+    """Indicators no longer in the catalogue go, with their observations (a target keeps one: error)."""
+    gone = Indicator.objects.exclude(code__in=list(catalogue))
+    if not gone.exists():
+        return 0
+    with transaction.atomic():
+        count = Observation.objects.filter(indicator__in=gone).count()
+        codes = list(gone.values_list("code", flat=True))
+        gone.delete()
+        audit.record(actor, "development.import_removed", None, indicators=codes, observations=count)
+    return count
+
+
+def import_folder(
+    actor: str,
+    directory: Path,
+    progress: Progress | None = None,
+    start: Callable[[list[tuple[str, int]]], None] | None = None,
+) -> ImportResult:
+    """Validate and apply every file of ``directory``; a bad file raises before it changes anything
+    (files already applied stay applied: all or nothing per file)."""
+    catalogue = read_catalogue(directory)
+    caveats = read_caveats(directory)
+    files = data_files(directory, catalogue)
+    if start:
+        start([(p.name, count_rows(p)) for p in files])
+    result = ImportResult()
+    for path in files:
+        parsed = parse_file(path, catalogue, progress)
+        result.files.append(apply_file(actor, parsed, catalogue, caveat_for(path.name, caveats)))
+    removed = remove_unlisted(actor, catalogue)
+    if removed:
+        result.files.append(FileResult("(indicators no longer in the catalogue)", removed=removed))
+    return result
