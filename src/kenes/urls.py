@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("kenes.texts.pdf_urls")),
     path("", include("kenes.decisions.urls")),
     path("", include("kenes.security.urls")),
+    path("", include("kenes.press.urls")),
     path("", include("kenes.development.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
