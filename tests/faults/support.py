@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HOOKS = """
 from pathlib import Path
 
+from kenes.gunicorn_conf import *  # the production configuration (no server banner), then the hooks
+
 MARKS = Path({marks!r})
 
 

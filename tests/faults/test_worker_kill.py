@@ -112,6 +112,10 @@ def test_kill_9_of_a_worker_loses_no_acknowledged_write(live_data: None, tmp_pat
         with redis_prefix_removed(env), gunicorn(env, tmp_path / "gunicorn", workers=2) as server:
             before = call(server.port, "GET", f"/api/v1/meetings/{MEETING}", token=token)
             assert before.status == 200, before.body[:500]
+            # Read off the real server: no banner (kenes.gunicorn_conf), the strict policy.
+            assert "server" not in before.headers, before.headers
+            policy = {d.strip() for d in before.headers["content-security-policy"].split(";")}
+            assert {"default-src 'self'", "script-src 'self'", "style-src 'self'"} <= policy, policy
             items_before = len(before.json()["agenda"])
 
             ledger, stop = Ledger(), threading.Event()
