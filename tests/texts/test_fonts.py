@@ -14,8 +14,17 @@ from kenes.texts import pdf
 
 @pytest.fixture
 def empty_var(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A var/ without fonts. Cutting an instance for real takes ~25 s each; the first PDF of the
+    session does that (and the PDF tests read its text), so here a cut writes a copy of the
+    variable font: these tests are about when the cut happens, not how."""
     settings.VAR_DIR = tmp_path
     monkeypatch.setattr(pdf, "_font_files", {})
+
+    def quick_cut(variable: Path, weight: int, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(variable.read_bytes())
+
+    monkeypatch.setattr(pdf, "_instance", quick_cut)
     return tmp_path
 
 
