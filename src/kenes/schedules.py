@@ -32,6 +32,9 @@ SCHEDULES = (
               "kenes.decisions.tasks.send_instruction_reminders_task", "D", daily_at=dt.time(6, 30)),
     Recurring("kenes: deliver live events that wait in the outbox", "kenes.live.tasks.drain_outbox_task", "I",
               minutes=1),
+    Recurring("kenes: publish scheduled releases", "kenes.press.tasks.publish_due_task", "I", minutes=1),
+    Recurring("kenes: weekly review (Mondays)", "kenes.press.tasks.weekly_digest_task", "D",
+              daily_at=dt.time(7, 0)),
 )  # fmt: skip
 
 
