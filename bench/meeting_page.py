@@ -50,6 +50,15 @@ def _load() -> None:
     load_data()
 
 
+def _days_ahead(days: int) -> str:
+    """A day well ahead of today (ISO), clear of the demo meetings, so the benchmark never expires."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
 def _meeting(code: str, day: str, *, items: int, delegations: list[tuple[str, int]], documents: int) -> Any:
     """A public meeting with ``items`` agenda items of mixed levels and the given delegations."""
     from kenes.access.levels import Classification
@@ -190,10 +199,10 @@ def main() -> int:
         _load()
         from kenes.meetings.models import AgendaItem, DelegationMember, Meeting
 
-        small = _meeting("bench-small", "2031-03-04", items=5, delegations=[("KZ", 3)], documents=1)
+        small = _meeting("bench-small", _days_ahead(400), items=5, delegations=[("KZ", 3)], documents=1)
         states = ("KZ", "KG", "TJ", "TM", "UZ", "AZ", "RU", "CN")
         big_delegations = [(iso2, 38 if n < 4 else 37) for n, iso2 in enumerate(states)]
-        big = _meeting("bench-big", "2031-09-09", items=60, delegations=big_delegations, documents=20)
+        big = _meeting("bench-big", _days_ahead(420), items=60, delegations=big_delegations, documents=20)
         for meeting in (small, big):
             m = Meeting.objects.get(pk=meeting.pk)
             print(
