@@ -69,6 +69,7 @@ def _mount() -> None:
     api.add_router("", "kenes.texts.api.router")
     api.add_router("", "kenes.decisions.api.router")
     api.add_router("", "kenes.security.api.router")
+    api.add_router("", "kenes.development.api.router")
     api.add_router("", "kenes.press.api.router")
 
 

@@ -54,7 +54,13 @@ def target_form(data: QueryDict | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def record_target(
+def record_target(actor: Any, indicator: Indicator, data: QueryDict | dict[str, Any]) -> Target:
+    """Record a target from a form or a JSON body: who may, then the input, then the write."""
+    require_record_targets(actor)
+    return _record(actor, indicator, **target_form(data))
+
+
+def _record(
     actor: Any,
     indicator: Indicator,
     *,
@@ -67,7 +73,6 @@ def record_target(
     instruction_id: int | None,
     note: str = "",
 ) -> Target:
-    require_record_targets(actor)
     from kenes.decisions.queries import decision_for, instruction_for
 
     if entities == [REGION] or set(entities) == set(C5):

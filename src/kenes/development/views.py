@@ -344,7 +344,7 @@ def embed(request: HttpRequest, kind: str, code: str) -> HttpResponse:
 def target_create(request: HttpRequest, code: str) -> HttpResponse:
     indicator = queries.indicator_or_404(code)
     try:
-        actions.record_target(request.user, indicator, **actions.target_form(request.POST))
+        actions.record_target(request.user, indicator, request.POST)
     except ActionError as exc:
         found = queries.points(indicator)
         lang = _lang(request)
