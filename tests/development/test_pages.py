@@ -139,3 +139,22 @@ def test_compare_view_pairs_two_indicators_for_one_year(client: Client) -> None:
     assert len(plotted) >= 5
     assert _get(client, "/development/compare/", x=GDP, y="co2_pcap_terr", year="20x0").status_code == 400
     assert _get(client, "/development/compare/", x="NO.SUCH").status_code == 404
+
+
+def test_a_regional_sum_only_where_sound_and_labelled(client: Client) -> None:
+    rows = list(csv.DictReader(io.StringIO(_get(client, "/development/charts/line/SP.POP.TOTL.csv").content.decode())))
+    region = {int(r["year"]): r for r in rows if r["entity"] == "C5"}
+    by_state = {
+        (r["entity"], int(r["year"])): int(r["value"])
+        for r in rows
+        if r["entity"] in ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+    }
+    assert int(float(region[2020]["value"])) == sum(by_state[(e, 2020)] for e in ("KAZ", "KGZ", "TJK", "TKM", "UZB"))
+    assert region[2020]["source"].startswith("computed by Kenes")
+    html = _get(client, "/development/indicators/SP.POP.TOTL/").content.decode()
+    assert "computed by Kenes, not by the source" in html
+    # a share has no regional figure
+    shares = _get(client, "/development/charts/line/SP.URB.TOTL.IN.ZS.csv").content.decode()
+    assert ",C5," not in shares
+    # years where a state lacks a value have none: Gini has gaps
+    assert ",C5," not in _get(client, "/development/charts/line/SI.POV.GINI.csv").content.decode()

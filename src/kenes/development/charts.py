@@ -16,7 +16,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from kenes.development.entities import C5, COLOURS, ENTITIES, name
+from kenes.development.entities import C5, COLOURS, PLOTTED, REGION, name
 from kenes.development.models import Indicator
 
 VEGA_LITE_VERSION = "6.4"  # vl-convert's bundled version, matching package.json's vega-lite 6.4.x
@@ -49,7 +49,7 @@ def source_line(indicator: Indicator) -> str:
 
 def _colour_scale(entities: list[str]) -> dict[str, Any]:
     # The domain lists the entities present, in fixed order, each with its fixed colour.
-    present = [e for e in ENTITIES if e in entities]
+    present = [e for e in PLOTTED if e in entities]
     return {"domain": [name(e) for e in present], "range": [COLOURS[e] for e in present]}
 
 
@@ -78,6 +78,8 @@ def _rows(points: list[Point]) -> list[dict[str, Any]]:
 
 
 def _group(entity: str) -> str:
+    if entity == REGION:
+        return _("computed by Kenes")
     return _("Central Asia") if entity in C5 else _("comparison")
 
 
@@ -117,7 +119,10 @@ def line_spec(
                 "field": "group",
                 "type": "nominal",
                 "title": None,
-                "scale": {"domain": [_("Central Asia"), _("comparison")], "range": [[1, 0], [5, 3]]},
+                "scale": {
+                    "domain": [_("Central Asia"), _("comparison"), _("computed by Kenes")],
+                    "range": [[1, 0], [5, 3], [1, 3]],
+                },
                 "legend": None,
             },
             "tooltip": [

@@ -35,6 +35,7 @@ NAMES: dict[str, Promise] = {
     "RUS": _("Russia"),
     "CHN": _("China"),
     "WLD": _("World"),
+    "C5": _("Central Asia (computed by Kenes)"),
 }
 
 COLOURS = {
@@ -46,11 +47,13 @@ COLOURS = {
     "RUS": "#D55E00",
     "CHN": "#B8A400",  # Okabe–Ito yellow darkened for contrast on white; hue kept
     "WLD": "#000000",
+    "C5": "#6B6B6B",  # the region's sum, computed by Kenes: grey, dotted
 }
 
 # ISO 3166 alpha-2 of the states, to link a target to the mechanism's State rows.
 ISO2 = {"KAZ": "KZ", "KGZ": "KG", "TJK": "TJ", "TKM": "TM", "UZB": "UZ", "RUS": "RU", "CHN": "CN"}
-REGION = "C5"  # a target set for the five states together
+REGION = "C5"  # a target set for the five states together, and the computed regional figure
+PLOTTED = (*ENTITIES, REGION)
 
 
 def name(iso3: str) -> str:

@@ -260,7 +260,7 @@ def apply_file(actor: str, parsed: ParsedFile, catalogue: dict[str, CatalogueRow
             ids[entry.code] = indicator.pk
         stored: dict[Key, tuple[int, str]] = {
             (i, e, y): (pk, t)
-            for pk, i, e, y, t in Observation.objects.filter(indicator__source=source).values_list(
+            for pk, i, e, y, t in Observation.objects.filter(indicator_id__in=list(ids.values())).values_list(
                 "pk", "indicator_id", "entity", "year", "value_text"
             )
         }
@@ -277,7 +277,8 @@ def apply_file(actor: str, parsed: ParsedFile, catalogue: dict[str, CatalogueRow
         if stale or fresh or source.sha256 != parsed.sha256:
             _refresh_coverage(list(ids.values()))
             source.tag, source.licence, source.caveat = entries[0].source, entries[0].licence, caveat
-            source.sha256, source.rows, source.imported_at = parsed.sha256, len(wanted), timezone.now()
+            source.sha256, source.imported_at = parsed.sha256, timezone.now()
+            source.rows = Observation.objects.filter(indicator__source=source).count()
             source.added, source.changed, source.removed = result.added, result.changed, result.removed
             source.save()
             audit.record(
@@ -327,9 +328,12 @@ def import_folder(
     directory: Path,
     progress: Progress | None = None,
     start: Callable[[list[tuple[str, int]]], None] | None = None,
+    prune: bool = True,
 ) -> ImportResult:
     """Validate and apply every file of ``directory``; a bad file raises before it changes anything
-    (files already applied stay applied: all or nothing per file)."""
+    (files already applied stay applied: all or nothing per file). Each file replaces the values of
+    the indicators its catalogue rows list; with ``prune``, indicators no longer in the catalogue go
+    (a partial folder, such as a connector's fetch, passes ``prune=False``)."""
     catalogue = read_catalogue(directory)
     caveats = read_caveats(directory)
     files = data_files(directory, catalogue)
@@ -339,7 +343,7 @@ def import_folder(
     for path in files:
         parsed = parse_file(path, catalogue, progress)
         result.files.append(apply_file(actor, parsed, catalogue, caveat_for(path.name, caveats)))
-    removed = remove_unlisted(actor, catalogue)
+    removed = remove_unlisted(actor, catalogue) if prune else 0
     if removed:
         result.files.append(FileResult("(indicators no longer in the catalogue)", removed=removed))
     return result

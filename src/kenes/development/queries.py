@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kenes.development.charts import Point
-from kenes.development.entities import ENTITIES
+from kenes.development.entities import C5, ENTITIES, PLOTTED, REGION
 from kenes.development.models import Indicator, Observation, Target
 from kenes.development.themes import THEMES
 
@@ -92,7 +92,7 @@ def shown(text: str, lang: str) -> str:
 def table(found: list[Point], lang: str) -> dict[str, Any]:
     """The plotted points as a year × entity table (the chart's alternative), newest year first."""
     by_entity = series_by_entity(found)
-    entities = [e for e in ENTITIES if e in by_entity]
+    entities = [e for e in PLOTTED if e in by_entity]
     years = sorted({p.year for p in found}, reverse=True)
 
     def cell(entity: str, year: int) -> str:
@@ -140,3 +140,26 @@ def paired_text(x: Indicator, y: Indicator, year: int | None) -> list[tuple[str,
     order = {e: i for i, e in enumerate(ENTITIES)}
     rows = [(e, yr, px.text, py.text) for (e, yr), (px, py) in pairs.items() if yr == year]
     return sorted(rows, key=lambda r: order[r[0]])
+
+
+# Regional figures only where the arithmetic is sound: sums of absolute amounts (people, current US$,
+# area, tonnes), and only for years in which all five states have a value. Shares, rates, indices
+# and per-capita figures get no regional value (a mean would need weights the data may not hold).
+REGION_SUMS = frozenset({
+    "SP.POP.TOTL", "NY.GDP.MKTP.CD", "TX.VAL.MRCH.CD.WT", "TM.VAL.MRCH.CD.WT", "BX.TRF.PWKR.CD.DT",
+    "BX.KLT.DINV.CD.WD", "AG.LND.TOTL.K2", "EN.ATM.CO2E.KT", "EN.ATM.GHGT.KT.CE", "co2_terr", "co2_cons",
+    "ER.H2O.FWTL.K3", "ER.H2O.INTR.K3", "Electricity generation", "Electricity from renewables",
+    "Electricity from fossil fuels", "Total including LUCF", "total_gdp_us_inflation_adjusted",
+})  # fmt: skip
+
+
+def with_region(indicator: Indicator, found: list[Point]) -> list[Point]:
+    """``found`` plus the five states' sum for each year all five report ("computed by Kenes")."""
+    if indicator.code not in REGION_SUMS:
+        return found
+    by_year: dict[int, list[float]] = {}
+    for p in found:
+        if p.entity in C5:
+            by_year.setdefault(p.year, []).append(p.value)
+    region = [Point(REGION, y, sum(v), f"{sum(v):.15g}") for y, v in sorted(by_year.items()) if len(v) == len(C5)]
+    return found + region

@@ -80,6 +80,7 @@ def _spec(
         return charts.ranking_spec(indicator, found, lang), chosen
     if marks is None:
         marks = _targets_marks(list(queries.targets(indicator)), lang)
+    found = queries.with_region(indicator, found)
     return charts.line_spec(indicator, found, lang, marks), found
 
 
@@ -103,6 +104,7 @@ def _chart_context(
         ),
         "table": queries.table(plotted, lang),
         "targets": marks if kind == "line" else [],
+        "region": any(p.entity == REGION for p in plotted),
         "dom_id": dom_id,
         "spec_id": f"{dom_id}-spec",
     }
@@ -259,14 +261,14 @@ def _file(spec: dict[str, Any], csv_text: str, fmt: str, stem: str) -> HttpRespo
 
 
 def plotted_csv(indicator: Indicator, plotted: list[Point]) -> str:
-    """Exactly the plotted points, values as the source wrote them, with the source and licence."""
+    """Exactly the plotted points, values as the source wrote them (the regional sum as Kenes computed
+    it), with the source and licence."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["indicator", "entity", "year", "value", "unit", "source", "licence"])
     for p in plotted:
-        writer.writerow(
-            [indicator.code, p.entity, p.year, p.text, indicator.unit, indicator.source_tag, indicator.licence]
-        )
+        source = _("computed by Kenes: the sum of the five states") if p.entity == REGION else indicator.source_tag
+        writer.writerow([indicator.code, p.entity, p.year, p.text, indicator.unit, source, indicator.licence])
     return out.getvalue()
 
 
