@@ -155,3 +155,19 @@ def test_secretariat_goes_from_meeting_to_published(signed_in: Any) -> None:
     delegate = signed_in("kz")
     assert delegate.get("/news/manage/").status_code == 403
     assert delegate.post(f"/news/manage/{release.slug}/publish/").status_code == 403
+
+
+def test_russian_search_finds_an_inflected_form_on_postgresql(sec: Any) -> None:
+    from django.db import connection
+
+    from kenes.press.search import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("stemming needs PostgreSQL's Russian configuration; SQLite matches words as written")
+    release = actions.create_release(sec, headline="Министры обсудили водные ресурсы (тест)",
+                                     body="Встреча министров иностранных дел.", language="ru")  # fmt: skip
+    actions.publish_release(sec, release)
+    assert release in search("министрами", "ru")  # another case of the same noun
+    assert release in search("водных", "ru")
+    draft = actions.create_release(sec, headline="Министры черновика (тест)", language="ru")
+    assert draft not in search("министр", "ru")
