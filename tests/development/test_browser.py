@@ -1,0 +1,91 @@
+"""The dashboard in Chromium under the real CSP, with JavaScript on (vega-embed, CSP-safe
+expression interpreter) and off (the server's SVG), in English and Russian; axe-core finds no
+serious or critical violation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import BrowserContext, Response
+
+from tests.browser.test_csp import guard, violations
+from tests.development.conftest import INDICATORS_DIR
+
+pytestmark = pytest.mark.browser
+
+VENDOR = Path(__file__).resolve().parents[2] / "src/kenes/development/static/development/vendor"
+HEADLINE_CHARTS = 8
+
+
+@pytest.fixture
+def indicators_live(live_data: None) -> None:
+    from kenes.development.models import Observation
+
+    if not (VENDOR / "vega-embed.min.js").is_file():
+        pytest.fail("the chart libraries are not in static files: run ./dev test (npm ci and the copy step)")
+    if not Observation.objects.exists():  # a transactional test before this one emptied the database
+        call_command("import_indicators", str(INDICATORS_DIR), verbosity=0)
+
+
+def _in(context: BrowserContext, lang: str, url: str) -> BrowserContext:
+    """The reader's language, as the language switch stores it."""
+    context.add_cookies([{"name": "django_language", "value": lang, "url": url}])
+    return context
+
+
+def _axe(page: Any) -> list[str]:
+    page.add_script_tag(url="/static/development/vendor/axe.min.js")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("en", "The zone of sustainable development"), ("ru", "Зона устойчивого развития")]
+)
+def test_dashboard_with_javascript(
+    new_context: Callable[..., BrowserContext],
+    indicators_live: None,
+    live_server: Any,
+    screenshot_dir: Path,
+    lang: str,
+    heading: str,
+) -> None:
+    context = _in(new_context(), lang, live_server.url)
+    page = context.new_page()
+    problems = guard(page)
+    page.goto("/development/")
+    assert page.locator("h1").inner_text() == heading
+    page.wait_for_function(f"document.querySelectorAll('.dev-ready').length === {HEADLINE_CHARTS}")
+    assert page.locator(".dev-vega canvas").count() == HEADLINE_CHARTS
+    assert page.locator('.dev-chart-title a[lang="en"]').count() == HEADLINE_CHARTS
+    assert not violations(page) and not problems
+    assert not _axe(page)
+    page.screenshot(path=str(screenshot_dir / f"development-js-{lang}.png"))
+    page.goto("/development/indicators/SP.POP.TOTL/")
+    page.wait_for_function("document.querySelectorAll('.dev-ready').length === 2")
+    assert not violations(page) and not problems
+    assert not _axe(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_dashboard_without_javascript(
+    new_context: Callable[..., BrowserContext],
+    indicators_live: None,
+    live_server: Any,
+    lang: str,
+) -> None:
+    context = _in(new_context(java_script_enabled=False), lang, live_server.url)
+    page = context.new_page()
+    images: list[Response] = []
+    page.on("response", lambda r: images.append(r) if r.url.split("?")[0].endswith(".svg") else None)
+    page.goto("/development/", wait_until="load")
+    page.wait_for_timeout(500)
+    served = [r for r in images if r.status == 200 and r.headers.get("content-type") == "image/svg+xml"]
+    assert len(served) == HEADLINE_CHARTS
+    assert all(f"lang={lang}" in r.url for r in served)
+    assert "Источник" in served[0].text() if lang == "ru" else "Source:" in served[0].text()
+    assert page.locator("table").count() >= HEADLINE_CHARTS  # the table alternative, no script needed
