@@ -69,7 +69,12 @@ def test_the_secretariat_drafts_edits_publishes_and_corrects(accounts: dict[str,
     assert Release.objects.get(slug=slug).status == ReleaseStatus.CORRECTED
 
 
-def test_subscribe_through_the_api(client: Client, mailoutbox: list[Any]) -> None:
+def test_subscribe_through_the_api(accounts: dict[str, Any], mailoutbox: list[Any]) -> None:
+    assert (
+        _json(Client(), "post", "/api/v1/subscriptions", {"email": "a@example.test", "consent": True}).status_code
+        == 401
+    )
+    client = _bearer(accounts["ru"])
     answer = _json(client, "post", "/api/v1/subscriptions", {"email": "api@example.test", "consent": True})
     assert answer.status_code == 202 and len(mailoutbox) == 1
     assert Subscriber.objects.get(email="api@example.test").status == "pending"

@@ -147,7 +147,7 @@ def create_release(
         release.texts.set(texts or [])
         release.decisions.set(decisions or [])
         release.sources.set(sources or [])
-        audit.record(actor, "release.created", release, slug=release.slug, kind=kind, language=language)
+        audit.record(actor, "release.created", release, kind=kind, language=language)
         _event(release, "release.created")
     return release
 
@@ -257,7 +257,7 @@ def publish_release(
         current.first_published_at = current.updated_at = now
         current.version += 1
         current.save()
-        audit.record(actor, "release.published", current, slug=current.slug)
+        audit.record(actor, "release.published", current)
         _event(current, "release.published")
     return current
 

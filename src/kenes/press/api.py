@@ -203,9 +203,10 @@ class DigestAcceptedOut(Schema):
     detail: str
 
 
-@router.post("/subscriptions", response={202: DigestAcceptedOut, **errors(400, 403, 413, 422)}, auth=None)
+@router.post("/subscriptions", response={202: DigestAcceptedOut, **errors(400, 403, 413, 422)}, auth=RequiredAuth())
 def subscribe(request: HttpRequest, payload: DigestSubscribeIn) -> Status[DigestAcceptedOut]:
-    """Ask for the weekly review; the same answer whatever the address's state (double opt-in mail)."""
+    """Ask for the weekly review for an address (double opt-in mail); the same answer whatever the
+    address's state. No API write is open without an account: the public subscribes on the page."""
     subscriptions.subscribe(payload.email, language=payload.language, tags=payload.tags)
     return Status(
         202, DigestAcceptedOut(detail=_("If the address can receive the review, a confirmation link was sent."))
