@@ -183,6 +183,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = os.environ.get("KENES_REDIS_URL", "")
 CACHE_PREFIX = os.environ.get("KENES_CACHE_PREFIX", "kenes")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # parallel test workers, each with its own database, share one Redis
+    CACHE_PREFIX += "-" + os.environ["PYTEST_XDIST_WORKER"]
 if REDIS_URL:
     CACHES = {
         "default": {
