@@ -111,6 +111,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    parallel = getattr(terminalreporter.config.option, "numprocesses", 0)
+    if parallel and not _deselected_for_sqlite and not _on_postgresql():
+        # Under pytest-xdist the workers collect; this process only learns that the marker exists.
+        terminalreporter.write_line("tests marked postgresql were not collected on SQLite (run in the PostgreSQL pass)")
     if _deselected_for_sqlite:
         terminalreporter.write_line(
             f"{len(_deselected_for_sqlite)} PostgreSQL-only test(s) not run on SQLite (run in the PostgreSQL pass): "
