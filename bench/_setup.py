@@ -19,7 +19,10 @@ BARE_URL = "/bench/bare/"
 def setup_django(tmp: Path, urlconf: str) -> None:
     """Point Kenes at a fresh database under ``tmp`` before Django reads its settings, and serve
     ``BARE_URL`` from a plain ``HttpResponse`` view beside the real URLs."""
-    os.environ["KENES_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    # KENES_BENCH_DATABASE_URL (an empty PostgreSQL database) instead of the throw-away SQLite file.
+    os.environ["KENES_DATABASE_URL"] = (
+        os.environ.get("KENES_BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    )
     os.environ["KENES_VAR_DIR"] = str(tmp)
     (tmp / "static").mkdir(exist_ok=True)
     os.environ["KENES_DEBUG"] = "false"  # as in production: no per-query bookkeeping outside the counts

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import statistics
 import sys
 import tempfile
@@ -110,11 +109,6 @@ def main() -> int:
         tmp = Path(tmp_name)
         setup_django(tmp, URLCONF)
         from django.conf import settings
-
-        if os.environ.get("KENES_BENCH_DATABASE_URL"):
-            import dj_database_url
-
-            settings.DATABASES["default"] = dj_database_url.parse(os.environ["KENES_BENCH_DATABASE_URL"])
         from django.core.management import call_command
         from django.db import connection
         from django.test import Client
