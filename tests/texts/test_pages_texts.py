@@ -517,7 +517,7 @@ def test_circulate_under_silence_and_break_it(client_for: Any, text: Text, peopl
     for bad, message in (
         ({"deadline": "tomorrow", "timezone": "Asia/Tashkent"}, "Give the deadline as a date and a time."),
         ({"deadline": _deadline(-1), "timezone": "Asia/Tashkent"}, "The deadline must be in the future."),
-        ({"deadline": _deadline(), "timezone": "Europe/Paris"}, "Choose one of the time zones offered."),
+        ({"deadline": _deadline(), "timezone": "Europe/Paris"}, "Choose the time zone of a member state:"),
     ):
         response = secretariat.post(f"/texts/{text.code}/silence/", bad)
         assert response.status_code == 400 and message in _page(response), bad

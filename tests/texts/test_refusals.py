@@ -16,6 +16,16 @@ from tests.conftest import verified
 from tests.refusing import refused
 from tests.texts.test_negotiation import _all_support, _resolve_bracket, people, text  # noqa: F401  (fixtures)
 
+
+def zones_refusal(circulated: Text) -> str:
+    """The action's refusal of a zone outside the member states' (from the reference data)."""
+    from kenes.texts.queries import silence_zones
+
+    return f"Choose the time zone of a member state: {', '.join(silence_zones(circulated))}."
+
+
+CODE_REFUSAL = "A code has 3 to 100 small Latin letters, digits and hyphens, e.g. fm-2027-statement."
+
 FROZEN = "This text is adopted and frozen: it can no longer change."
 NOT_NEGOTIATED = "This text is not under negotiation."
 
@@ -56,7 +66,7 @@ CREATE_CASES = {
         {"units": [{"kind": "annex", "content": "x"}]}, "Unknown kind of paragraph.", "units.0.kind"),
     "a taken code": ({"code": "demo-statement"}, "A text with this code already exists.", "code"),
     "a code with a space": (
-        {"code": "demo refused"}, "A code has 1 to 120 letters, digits, hyphens or underscores.", "code"),
+        {"code": "demo refused"}, CODE_REFUSAL, "code"),
 }  # fmt: skip
 
 
@@ -279,7 +289,7 @@ def test_silence_refusals(people: dict[str, Any], text: Text) -> None:  # noqa: 
     refused(
         lambda: actions.circulate_for_silence(chair, text, deadline=later, timezone_name="Mars/Olympus"),
         400,
-        "Unknown time zone.",
+        zones_refusal(text),
         field="timezone",
         watch=[text],
     )

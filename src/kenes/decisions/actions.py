@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kenes.access.actors import has_role, require_strong_auth
+from kenes.access.actors import require_strong_auth
 from kenes.access.levels import Classification, rank
 from kenes.access.policy import can, require
 from kenes.audit import log as audit
@@ -36,11 +36,13 @@ from kenes.decisions.models import (
     Review,
     WeeklySummary,
 )
+from kenes.decisions.permissions import is_focal_point_of, may_report_for
 from kenes.errors import ActionError
 from kenes.inputs import checked, refuse_forbidden
 from kenes.live.bus import publish_on_commit
-from kenes.meetings.actions import _require_secretariat, update_format_rules
+from kenes.meetings.actions import update_format_rules
 from kenes.meetings.models import Format, Proposal, ProposalKind
+from kenes.meetings.permissions import require_secretariat
 from kenes.states.models import State
 from kenes.texts.models import Text, TextStatus, Unit, UnitKind
 
@@ -89,7 +91,7 @@ def adoption_day(text: Text) -> dt.date:
 def mark_decision(actor: Any, text: Text, unit: Unit, *, is_demo: bool = False) -> Decision:
     """The secretariat marks a unit of an adopted text as a decision (once per unit)."""
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    require_secretariat(actor, text.format)
     if text.status != TextStatus.ADOPTED or text.adopted_at is None:
         raise ActionError(_("Only a paragraph of an adopted text becomes a decision; this text is not adopted."))
     if unit.text_id != text.pk:
@@ -115,14 +117,6 @@ def mark_decision(actor: Any, text: Text, unit: Unit, *, is_demo: bool = False) 
 
 
 # --- Instructions ---------------------------------------------------------------------------------
-
-
-def _is_focal_point_of(account: Any, state: State, formats: list[Format]) -> bool:
-    from kenes.people.models import Role
-
-    if account is None or not getattr(account, "is_active", False) or account.state_id != state.pk:
-        return False
-    return has_role(account, [Role.FOCAL_POINT], *formats)
 
 
 def _classification(text: Text, classification: str | None) -> str:
@@ -197,7 +191,7 @@ def create_instruction(
     """
     text = decision.text
     require(actor, "view", text)
-    _require_secretariat(actor, text.format)
+    require_secretariat(actor, text.format)
     if text.status != TextStatus.ADOPTED:
         raise ActionError(_("Only an adopted text gives instructions."))
     title = " ".join(refuse_forbidden(title or "", "title").split())
@@ -233,7 +227,7 @@ def create_instruction(
             seen.add(spec.state.pk)
             too_long = _("The ministry's name is longer than %(max)d characters.") % {"max": MAX_MINISTRY}
             checked(spec.ministry, field="states", max_length=MAX_MINISTRY, too_long=too_long)
-            if not _is_focal_point_of(spec.focal_point, spec.state, [text.format]):
+            if not is_focal_point_of(spec.focal_point, spec.state, [text.format]):
                 raise ActionError(
                     _("The responsible focal point for %(state)s must be an active account of %(state)s with the "
                       "focal point role.") % {"state": spec.state.name},
@@ -256,7 +250,7 @@ def create_instruction(
         )
     if meets:
         assert assignee_format is not None
-        _require_secretariat(actor, assignee_format)
+        require_secretariat(actor, assignee_format)
 
     with transaction.atomic():
         instruction = Instruction.objects.create(
@@ -316,7 +310,7 @@ def create_instruction(
 def cancel_instruction(actor: Any, instruction: Instruction, *, reason: str) -> Instruction:
     """The secretariat cancels an instruction; a cadence rule it imposed is put back as it was."""
     require(actor, "view", instruction)
-    _require_secretariat(actor, instruction.format)
+    require_secretariat(actor, instruction.format)
     if instruction.is_proposal:
         raise ActionError(_("A proposal is not followed up in Kenes: there is nothing to cancel."))
     reason = checked(reason, field="reason", max_length=MAX_REASON,
@@ -351,22 +345,6 @@ def cancel_instruction(actor: Any, instruction: Instruction, *, reason: str) -> 
 # --- Reports --------------------------------------------------------------------------------------
 
 
-def reporting_state_ids(instruction: Instruction) -> set[int] | None:
-    """The assignee states, or None for a format or body (any member state reports for it)."""
-    if instruction.assignee_kind == AssigneeKind.STATES:
-        return {a.state_id for a in instruction.assignees.all()}
-    return None
-
-
-def _may_report_for(instruction: Instruction, state: State) -> bool:
-    states = reporting_state_ids(instruction)
-    if states is not None:
-        return state.pk in states
-    from kenes.states.queries import members_on
-
-    return members_on(instruction.format.mechanism_id).filter(pk=state.pk).exists()
-
-
 def _check_attachment(attachment: UploadedFile | None) -> None:
     if attachment is None:
         return
@@ -399,13 +377,13 @@ def file_report(
         raise PermissionDenied(_("Only the focal point of an assignee state files reports."))
     require_strong_auth(actor)
     formats = [instruction.format] + ([instruction.assignee_format] if instruction.assignee_format else [])
-    if not _is_focal_point_of(actor, state, formats):
+    if not is_focal_point_of(actor, state, formats):
         raise PermissionDenied(_("Only the focal point of an assignee state files reports."))
     if instruction.is_proposal:
         raise ActionError(_("This is a proposal, not a recorded decision: Kenes takes no reports on it."))
     if instruction.cancelled_at is not None:
         raise ActionError(_("This instruction is cancelled: it takes no more reports."))
-    if not _may_report_for(instruction, state):
+    if not may_report_for(instruction, state):
         raise ActionError(
             _("%(state)s is not an assignee of this instruction: only its assignee states report on it.")
             % {"state": state.name},
@@ -452,7 +430,7 @@ def review_report(actor: Any, report: Report, *, accept: bool, comment: str = ""
     """The secretariat accepts a report or returns it with a comment (returning needs one)."""
     require(actor, "view", report)
     instruction = report.instruction
-    _require_secretariat(actor, instruction.format)
+    require_secretariat(actor, instruction.format)
     comment = checked(comment, field="comment", max_length=MAX_COMMENT,
                       too_long=_("The comment is longer than %(max)d characters.") % {"max": MAX_COMMENT})  # fmt: skip
     if not accept and not comment:

@@ -253,13 +253,11 @@ _WRITE = errors(400, 403, 404, 413, 422)
 @router.post("/decisions", response={201: DecisionOut, **_WRITE}, auth=RequiredAuth())
 def mark_decision(request: HttpRequest, payload: DecisionIn) -> Status[DecisionOut]:
     """Mark a unit (paragraph) of an adopted text as a decision (the format's secretariat)."""
-    from kenes.texts.queries import text_for
+    from kenes.texts.queries import text_for, unit_named
 
     account = account_of(request)
     text = text_for(account, payload.text)
-    unit = text.units.filter(uid=payload.unit).first()
-    if unit is None:
-        raise ActionError(_("There is no such paragraph in this text."), field="unit")
+    unit = unit_named(text, payload.unit, field="unit")
     decision = actions.mark_decision(account, text, unit)
     return Status(201, _decision_out(queries.decision_for(account, decision.pk)))
 

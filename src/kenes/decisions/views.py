@@ -24,16 +24,17 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kenes import inputs
 from kenes.access.levels import Classification, rank
 from kenes.access.policy import get_visible_or_404
 from kenes.decisions import actions, queries
 from kenes.decisions.api import basis_note, csv_rows
 from kenes.decisions.models import AssigneeKind, Decision, Instruction, Progress, Report, Review
+from kenes.decisions.permissions import is_focal_point_of, may_report_for
 from kenes.decisions.rules import STATUS_LABELS, Standing, Status
 from kenes.errors import ActionError
+from kenes.meetings.labels import cadence_label, due_text
 from kenes.meetings.models import Format
-from kenes.meetings.views import _cadence_label, _due_text, _is_secretariat, _refused
+from kenes.meetings.permissions import is_secretariat
 from kenes.states.queries import members_on
 
 GROUPS = {
@@ -54,7 +55,7 @@ def _row(instruction: Instruction, state: Standing) -> dict[str, Any]:
         "title": queries.display_title(instruction, _language()),
         "assignee": queries.assignee_label(instruction),
         "schedule": queries.schedule_label(instruction),
-        "due": _due_text(state.days_left) if state.status not in (Status.DONE, Status.CANCELLED) else "",
+        "due": due_text(state.days_left) if state.status not in (Status.DONE, Status.CANCELLED) else "",
     }
 
 
@@ -126,9 +127,9 @@ def _may_report(account: Any, instruction: Instruction) -> bool:
     if instruction.is_proposal or instruction.is_cancelled:
         return False
     formats = [instruction.format] + ([instruction.assignee_format] if instruction.assignee_format else [])
-    if not actions._is_focal_point_of(account, account.state, formats):
+    if not is_focal_point_of(account, account.state, formats):
         return False
-    return actions._may_report_for(instruction, account.state)
+    return may_report_for(instruction, account.state)
 
 
 def _render_instruction(
@@ -153,19 +154,19 @@ def _render_instruction(
     unit_text = ""
     if decision is not None:
         unit_text = queries.unit_content(decision.unit, _language(), decision.text.working_language)
-    may_manage = _is_secretariat(account, instruction.format)
+    may_manage = is_secretariat(account, instruction.format)
     context = {
         "instruction": instruction,
         "title": queries.display_title(instruction, _language()),
         "standing": state,
-        "due_text": _due_text(state.days_left) if state.status not in (Status.DONE, Status.CANCELLED) else "",
+        "due_text": due_text(state.days_left) if state.status not in (Status.DONE, Status.CANCELLED) else "",
         "assignee": queries.assignee_label(instruction),
         "schedule": queries.schedule_label(instruction),
         "decision": decision,
         "unit_text": unit_text,
         "basis_note": basis_note(instruction),
         "compliance": compliance,
-        "cadence_label": _cadence_label(compliance.state) if compliance else "",
+        "cadence_label": cadence_label(compliance.state) if compliance else "",
         "reports": reports,
         "hidden_reports": len(getattr(instruction, "all_reports", [])) - len(reports),
         "timeline": queries.timeline(instruction, reports),
@@ -201,8 +202,6 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
             progress=data.get("progress", ""),
             attachment=request.FILES.get("attachment"),
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_instruction(request, pk, errors={"report": exc}, data=data, status=exc.status)
     return _after(request, instruction, "reports", _("Your report is filed. The secretariat will review it."))
@@ -217,8 +216,6 @@ def report_review(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
     accept = request.POST.get("decision") == "accept"
     try:
         actions.review_report(request.user, report, accept=accept, comment=request.POST.get("comment", ""))
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_instruction(
             request, pk, errors={f"review-{report.pk}": exc}, data=request.POST, status=exc.status
@@ -249,8 +246,6 @@ def instruction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     instruction = queries.instruction_for(request.user, pk)
     try:
         actions.cancel_instruction(request.user, instruction, reason=request.POST.get("reason", ""))
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_instruction(request, pk, errors={"cancel": exc}, data=request.POST, status=exc.status)
     return _after(request, instruction, "status", _("The instruction is cancelled."))
@@ -263,27 +258,22 @@ def instruction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_texts(request: HttpRequest) -> HttpResponse:
     """The adopted texts the account may read and whose format it runs: where decisions are marked."""
     texts = [t for t in queries.adopted_texts(request.user).order_by("-adopted_at") if
-             _is_secretariat(request.user, t.format)]  # fmt: skip
+             is_secretariat(request.user, t.format)]  # fmt: skip
     return render(request, "decisions/decision_texts.html", {"texts": texts})
 
 
 @login_required
 def decision_mark(request: HttpRequest, code: str) -> HttpResponse:
-    from kenes.texts.queries import text_for
+    from kenes.texts.queries import text_for, unit_named
 
     text = text_for(request.user, code)
-    if not _is_secretariat(request.user, text.format):
-        return _refused(request, PermissionDenied(_("Only the secretariat of this format may do this.")))
+    if not is_secretariat(request.user, text.format):
+        raise PermissionDenied(_("Only the secretariat of this format may do this."))
     error: ActionError | None = None
     if request.method == "POST":
-        uid = request.POST.get("unit", "")
-        unit = None if inputs.problem(uid) else text.units.filter(uid=uid).first()
         try:
-            if unit is None:
-                raise ActionError(_("There is no such paragraph in this text."), field="unit")
+            unit = unit_named(text, request.POST.get("unit", ""), field="unit")
             decision = actions.mark_decision(request.user, text, unit)
-        except PermissionDenied as exc:
-            return _refused(request, exc)
         except ActionError as exc:
             error = exc
         else:
@@ -340,7 +330,7 @@ def _render_decision(
 ) -> HttpResponse:
     decision = queries.decision_for(request.user, pk)
     text = decision.text
-    may_manage = _is_secretariat(request.user, text.format)
+    may_manage = is_secretariat(request.user, text.format)
     form = _instruction_form(decision, data)
     state_rows = []
     if may_manage:
@@ -412,7 +402,7 @@ def _specs(data: QueryDict) -> list[actions.AssigneeSpec]:
         if focal is None:
             raise ActionError(_("Choose the responsible focal point for %(state)s.") % {"state": state.name},
                               field="states")  # fmt: skip
-        specs.append(actions.AssigneeSpec(state, focal, (data.get(f"ministry_{state.iso2}") or "")[:250]))
+        specs.append(actions.AssigneeSpec(state, focal, data.get(f"ministry_{state.iso2}") or ""))
     return specs
 
 
@@ -451,8 +441,6 @@ def instruction_create(request: HttpRequest, pk: int) -> HttpResponse:
             meets=bool(data.get("meets")) and kind == AssigneeKind.FORMAT,
             classification=data.get("classification") or None,
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_decision(request, pk, error=exc, data=data)
     messages.success(request, _("The instruction is given."))

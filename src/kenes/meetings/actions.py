@@ -38,6 +38,7 @@ from kenes.meetings.models import (
     MeetingStatus,
     Standing,
 )
+from kenes.meetings.permissions import require_secretariat, require_security_channel
 from kenes.states.dates import PartialDate
 from kenes.states.models import Organisation, State
 
@@ -127,41 +128,6 @@ def update_document(
             {"verb": "document.updated", "document": current.pk, "version": current.version},
         )
     return current
-
-
-def _require_secretariat(actor: Any, fmt: Format) -> None:
-    """The secretariat of the format (or an operator's command) creates meetings and material."""
-    if isinstance(actor, str):
-        return
-    from kenes.people.models import Affiliation, Role
-
-    allowed = (
-        getattr(actor, "is_authenticated", False)
-        and actor.affiliation == Affiliation.SECRETARIAT
-        and holds_role(actor, [Role.SECRETARIAT], fmt)
-    )
-    if not allowed:
-        raise PermissionDenied(_("Only the secretariat of this format may do this."))
-
-
-def require_security_channel(actor: Any, fmt: Format, distribution: list[State] | None) -> None:
-    """Restricted material is made in the security channel: by a security officer of ``fmt`` cleared
-    for restricted material (fresh two-factor sign-in), whose state is on the ``distribution``."""
-    if not distribution:
-        raise ActionError(_("Restricted material needs a distribution list of states."), field="distribution")
-    if isinstance(actor, str):
-        return
-    from kenes.access.policy import effective_clearance
-    from kenes.people.models import Role
-
-    allowed = (
-        getattr(actor, "is_authenticated", False)
-        and effective_clearance(actor) == Classification.RESTRICTED
-        and actor.state_id in {s.pk for s in distribution}
-        and holds_role(actor, [Role.SECURITY_OFFICER], fmt)
-    )
-    if not allowed:
-        raise PermissionDenied(_("Only a cleared security officer on the distribution may do this."))
 
 
 def _parse_day(value: str, field: str) -> dt.date:
@@ -280,7 +246,7 @@ def create_meeting(
     if classification == Classification.RESTRICTED:
         require_security_channel(actor, fmt, distribution)
     else:
-        _require_secretariat(actor, fmt)
+        require_secretariat(actor, fmt)
         if distribution:
             raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     if kind not in MeetingKind.values:
@@ -349,7 +315,7 @@ def change_meeting_status(
     actor: Any, meeting: Meeting, to: str, *, expected_version: int | None = None, today: dt.date | None = None
 ) -> Meeting:
     require(actor, "view", meeting)
-    _require_secretariat(actor, meeting.format)
+    require_secretariat(actor, meeting.format)
     if to not in MeetingStatus.values:
         raise ActionError(_("Unknown status."), field="status")
     with transaction.atomic():
@@ -385,7 +351,7 @@ def reschedule_meeting(
 ) -> Meeting:
     """New dates (and optionally venue) for a planned, convened or postponed meeting."""
     require(actor, "view", meeting)
-    _require_secretariat(actor, meeting.format)
+    require_secretariat(actor, meeting.format)
     start = _parse_day(start_text, "start_text")
     end = _parse_day(end_text or start_text, "end_text")
     if city_en is not None:
@@ -436,7 +402,7 @@ def create_document(
     is_demo: bool = False,
 ) -> Document:
     if owner_state is None:
-        _require_secretariat(actor, fmt)
+        require_secretariat(actor, fmt)
     elif not isinstance(actor, str) and getattr(actor, "state_id", None) != owner_state.pk:
         raise PermissionDenied(_("Only a delegation writes its own private notes."))
     if classification not in Classification.values:
@@ -492,7 +458,7 @@ def invite(
 ) -> Invitation:
     """Invite a non-member state, or an organisation, with a standing the format allows."""
     require(actor, "view", meeting)
-    _require_secretariat(actor, meeting.format)
+    require_secretariat(actor, meeting.format)
     from kenes.states.queries import members_on
 
     if (state is None) == (organisation is None):
@@ -580,7 +546,7 @@ def answer_invitation(actor: Any, invitation: Invitation, *, accept: bool) -> In
 
 def revoke_invitation(actor: Any, invitation: Invitation) -> Invitation:
     """Revoking takes the guest's access away at once: the policy reads only accepted invitations."""
-    _require_secretariat(actor, invitation.meeting.format)
+    require_secretariat(actor, invitation.meeting.format)
     with transaction.atomic():
         current = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if current.status == InvitationStatus.REVOKED:
@@ -615,7 +581,7 @@ def update_format_rules(
 
     from kenes.states.queries import members_on
 
-    _require_secretariat(actor, fmt)
+    require_secretariat(actor, fmt)
     if cadence_months is not None and not 1 <= cadence_months <= 60:
         raise ActionError(_("The cadence is at least once every 1 to 60 months."), field="cadence_months")
     if chair_rule not in ChairRule.values:
@@ -700,7 +666,7 @@ def add_agenda_item(
     if classification == Classification.RESTRICTED and distribution:
         require_security_channel(actor, meeting.format, distribution)
     else:
-        _require_secretariat(actor, meeting.format)
+        require_secretariat(actor, meeting.format)
         if distribution and classification != Classification.RESTRICTED:
             raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
     message = _("Give the item a title of at most %(max)d characters.") % {"max": MAX_TITLE}
@@ -738,7 +704,7 @@ def update_agenda_item(
     classification: str | None = None,
 ) -> AgendaItem:
     require(actor, "view", item)
-    _require_secretariat(actor, item.meeting.format)
+    require_secretariat(actor, item.meeting.format)
     changes: dict[str, Any] = {}
     if title is not None:
         message = _("Give the item a title of at most %(max)d characters.") % {"max": MAX_TITLE}
@@ -772,7 +738,7 @@ def update_agenda_item(
 def move_agenda_item(actor: Any, item: AgendaItem, *, to_position: int) -> list[AgendaItem]:
     """Put ``item`` at ``to_position`` (1-based among all items) and renumber the rest."""
     require(actor, "view", item)
-    _require_secretariat(actor, item.meeting.format)
+    require_secretariat(actor, item.meeting.format)
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=item.meeting_id)
         items = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "id"))
@@ -792,7 +758,7 @@ def move_agenda_item(actor: Any, item: AgendaItem, *, to_position: int) -> list[
 
 def remove_agenda_item(actor: Any, item: AgendaItem) -> None:
     require(actor, "view", item)
-    _require_secretariat(actor, item.meeting.format)
+    require_secretariat(actor, item.meeting.format)
     with transaction.atomic():
         meeting_id = item.meeting_id
         audit.record(actor, "agenda.item_removed", item, meeting=item.meeting.code, title=fingerprint(item.title))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from kenes.access.levels import Classification
-from kenes.access.policy import can, effective_clearance, get_visible_or_404, require
+from kenes.access.policy import effective_clearance, get_visible_or_404, require
 from kenes.api.auth import RequiredAuth, account_of
 from kenes.api.schemas import Id, Index, Key, LocalTime, SourceOut, Str, StrictSchema, Version, csv_cell, errors
 from kenes.errors import ActionError
@@ -608,26 +608,6 @@ def my_invitations(request: HttpRequest) -> list[InvitationOut]:
     return [_invitation_out(i) for i in qs.select_related("meeting", "state", "organisation")]
 
 
-def _invitation(account: Any, pk: int) -> Invitation:
-    """An invitation the account may know of: its own delegation's, or one listed to it on a
-    meeting it may read. Any other is a 404."""
-    invitation = (
-        Invitation.objects.select_related("meeting__format__mechanism", "state", "organisation").filter(pk=pk).first()
-    )
-    if invitation is None:
-        raise Http404
-    own = (invitation.state_id is not None and invitation.state_id == getattr(account, "state_id", None)) or (
-        invitation.organisation_id is not None
-        and invitation.organisation_id == getattr(account, "organisation_id", None)
-    )
-    if own:
-        return invitation
-    meeting = invitation.meeting
-    if can(account, "view", meeting) and pk in {i.pk for i in queries.invitations_for(account, meeting)}:
-        return invitation
-    raise Http404
-
-
 class Answer(StrictSchema):
     accept: bool
 
@@ -636,7 +616,7 @@ class Answer(StrictSchema):
 def answer_invitation(request: HttpRequest, invitation_id: Id, payload: Answer) -> InvitationOut:
     """The invited delegation's focal point accepts or declines."""
     account = account_of(request)
-    invitation = _invitation(account, invitation_id)
+    invitation = queries.invitation_for(account, invitation_id)
     return _invitation_out(actions.answer_invitation(account, invitation, accept=payload.accept))
 
 
@@ -647,7 +627,7 @@ def answer_invitation(request: HttpRequest, invitation_id: Id, payload: Answer) 
 def revoke_invitation(request: HttpRequest, invitation_id: Id) -> InvitationOut:
     """Revoking takes the guest's access to the meeting away at once."""
     account = account_of(request)
-    invitation = _invitation(account, invitation_id)
+    invitation = queries.invitation_for(account, invitation_id)
     return _invitation_out(actions.revoke_invitation(account, invitation))
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,6 +139,29 @@ def invitations_for(account: Any, meeting: Meeting) -> list[Invitation]:
     if state_id and can(account, "view", meeting) and is_member_account(account, meeting):
         return list(qs)
     return [i for i in qs if i.status == InvitationStatus.ACCEPTED or (state_id and i.state_id == state_id)]
+
+
+def invitation_for(account: Any, pk: int, *, meeting_code: str | None = None) -> Invitation:
+    """An invitation the account may know of: its own delegation's, or one that ``invitations_for``
+    lists to it on a meeting it may read. A missing one and a hidden one are the same 404, on the
+    page and in the API, so neither confirms that someone else's (revoked) invitation exists."""
+    qs = Invitation.objects.select_related("meeting__format__mechanism", "state", "organisation")
+    if meeting_code is not None:
+        qs = qs.filter(meeting__code=meeting_code)
+    invitation = qs.filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    state_id = getattr(account, "state_id", None)
+    organisation_id = getattr(account, "organisation_id", None)
+    own = (invitation.state_id is not None and invitation.state_id == state_id) or (
+        invitation.organisation_id is not None and invitation.organisation_id == organisation_id
+    )
+    if own:
+        return invitation
+    meeting = invitation.meeting
+    if can(account, "view", meeting) and pk in {i.pk for i in invitations_for(account, meeting)}:
+        return invitation
+    raise Http404
 
 
 def is_member_account(account: Any, meeting: Meeting) -> bool:

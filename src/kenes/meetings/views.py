@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kenes.access.levels import Classification, rank
@@ -35,6 +35,7 @@ from kenes.errors import ActionError
 from kenes.inputs import refuse_forbidden
 from kenes.meetings import actions, queries
 from kenes.meetings.cadence import CadenceState
+from kenes.meetings.labels import cadence_label, due_text
 from kenes.meetings.models import (
     AgendaItem,
     AgendaStatus,
@@ -50,30 +51,12 @@ from kenes.meetings.models import (
     MeetingStatus,
     Standing,
 )
+from kenes.meetings.permissions import is_focal_point, is_secretariat
 from kenes.meetings.scheduling import MAX_SPAN_DAYS, MAX_WINDOW_DAYS, SchedulingError
 from kenes.states.models import State
 from kenes.states.queries import members_on
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _is_secretariat(account: Any, fmt: Format) -> bool:
-    """Whether the account may run ``fmt``: the very rule the actions enforce, asked in advance."""
-    if not getattr(account, "is_authenticated", False):
-        return False
-    try:
-        actions._require_secretariat(account, fmt)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def _is_focal_point(account: Any) -> bool:
-    from kenes.people.models import Role
-
-    if not getattr(account, "is_authenticated", False) or not account.state_id:
-        return False
-    return bool(account.roles.filter(role=Role.FOCAL_POINT).exists())
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -85,11 +68,6 @@ def _version(data: QueryDict) -> int:
         return int(data.get("version", ""))
     except ValueError:
         return -1
-
-
-def _refused(request: HttpRequest, exc: PermissionDenied | None = None) -> HttpResponse:
-    message = str(exc) if exc and str(exc) else _("You may not do this.")
-    return render(request, "web/error.html", {"message": message}, status=403)
 
 
 def _state_or_none(code: str, field: str) -> State | None:
@@ -125,28 +103,6 @@ def _utc_offset(zone: str, day: dt.date | None) -> str:
 def _shared_levels(floor: str = Classification.PUBLIC) -> list[Classification]:
     """Levels a page may set: restricted material is made in the security channel, with a distribution."""
     return [c for c in Classification if c != Classification.RESTRICTED and rank(c) >= rank(floor)]
-
-
-def _due_text(days_left: int | None) -> str:
-    """``in 12 days``, ``due today`` or ``40 days overdue``."""
-    if days_left is None:
-        return ""
-    if days_left == 0:
-        return _("due today")
-    if days_left > 0:
-        return ngettext("in %(n)d day", "in %(n)d days", days_left) % {"n": days_left}
-    return ngettext("%(n)d day overdue", "%(n)d days overdue", -days_left) % {"n": -days_left}
-
-
-def _cadence_label(state: CadenceState) -> str:
-    labels = {
-        CadenceState.OK: _("ok"),
-        CadenceState.DUE_SOON: _("due soon"),
-        CadenceState.OVERDUE: _("overdue"),
-        CadenceState.NEVER_HELD: _("never held"),
-        CadenceState.NO_RULE: _("no rule"),
-    }
-    return str(labels[state])
 
 
 # --- formats --------------------------------------------------------------------------------------
@@ -203,14 +159,14 @@ def _render_format(
         "format": fmt,
         "meetings": queries.meetings_for(user, format_code=fmt.code),
         "compliance": compliance,
-        "cadence_label": _cadence_label(compliance.state),
-        "due_text": _due_text(compliance.days_left),
+        "cadence_label": cadence_label(compliance.state),
+        "due_text": due_text(compliance.days_left),
         "next_chair": chair,
         "chair_reason": chair_reason,
         "rotation_names": [rotation.get(code, code) for code in fmt.rotation],
         "invitable_labels": [Standing(code).label for code in fmt.invitable_standings if code in Standing.values],
         "language_labels": [language_names.get(code, code) for code in fmt.languages],
-        "may_manage": _is_secretariat(user, fmt),
+        "may_manage": is_secretariat(user, fmt),
         "imposed_by": _imposed_by(user, fmt),
         "error": error,
         "rules": _rules_form(fmt, data),
@@ -264,8 +220,6 @@ def format_rules(request: HttpRequest, code: str) -> HttpResponse:
             rules_basis=data.get("rules_basis", ""),
             guests_may_comment=data.get("guests_may_comment") == "on",
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         fmt.refresh_from_db()
         return _render_format(request, fmt, error=exc, data=data, status=exc.status)
@@ -307,8 +261,8 @@ def _explain(avoided: list[str], calendars: set[str]) -> dict[str, list[Any]]:
 @login_required
 def format_plan(request: HttpRequest, code: str) -> HttpResponse:
     fmt = get_object_or_404(queries.formats(), code=code)
-    if not _is_secretariat(request.user, fmt):
-        return _refused(request, PermissionDenied(_("Only the secretariat of this format may do this.")))
+    if not is_secretariat(request.user, fmt):
+        raise PermissionDenied(_("Only the secretariat of this format may do this."))
     today = timezone.localdate()
     guest_choices = list(State.objects.exclude(pk__in=members_on(fmt.mechanism_id)).order_by("name_en"))
     query = request.GET
@@ -392,8 +346,8 @@ def _meeting_form_initial(fmt: Format, query: QueryDict) -> dict[str, Any]:
 @login_required
 def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
     fmt = get_object_or_404(queries.formats(), code=code)
-    if not _is_secretariat(request.user, fmt):
-        return _refused(request, PermissionDenied(_("Only the secretariat of this format may do this.")))
+    if not is_secretariat(request.user, fmt):
+        raise PermissionDenied(_("Only the secretariat of this format may do this."))
     error: ActionError | None = None
     if request.method == "POST":
         data = request.POST
@@ -412,8 +366,6 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
                 classification=form["classification"] or None,
                 title_en=form["title_en"],
             )
-        except PermissionDenied as exc:
-            return _refused(request, exc)
         except ActionError as exc:
             error = exc
         else:
@@ -528,8 +480,8 @@ def _meeting_context(
 ) -> dict[str, Any]:
     user = request.user
     fmt = meeting.format
-    manage = _is_secretariat(user, fmt)
-    focal = _is_focal_point(user)
+    manage = is_secretariat(user, fmt)
+    focal = is_focal_point(user)
     errors = errors or {}
     invitations = queries.invitations_for(user, meeting)
     state_id = getattr(user, "state_id", None)
@@ -621,7 +573,7 @@ def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request,
             "meetings/invitation_pending.html",
-            {"invitation": pending, "meeting": pending.meeting, "is_focal_point": _is_focal_point(request.user)},
+            {"invitation": pending, "meeting": pending.meeting, "is_focal_point": is_focal_point(request.user)},
         )
 
 
@@ -658,8 +610,6 @@ def meeting_status(request: HttpRequest, code: str) -> HttpResponse:
         actions.change_meeting_status(
             request.user, meeting, request.POST.get("to", ""), expected_version=_version(request.POST)
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_meeting(request, code, errors={"status": exc}, data=request.POST, status=exc.status)
     return _after(request, meeting, "status", _("The meeting's status is changed."))
@@ -679,8 +629,6 @@ def meeting_reschedule(request: HttpRequest, code: str) -> HttpResponse:
             expected_version=_version(data),
             city_en=data.get("city_en"),
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_meeting(request, code, errors={"reschedule": exc}, data=data, status=exc.status)
     return _after(request, meeting, "status", _("The meeting has new dates."))
@@ -694,34 +642,18 @@ def invitation_create(request: HttpRequest, code: str) -> HttpResponse:
     try:
         state = _state_or_none(data.get("state", ""), "state")
         actions.invite(request.user, meeting, state=state, standing=data.get("standing", Standing.GUEST))
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_meeting(request, code, errors={"invite": exc}, data=data, status=exc.status)
     return _after(request, meeting, "invitations", _("The invitation is sent."))
 
 
-def _invitation(request: HttpRequest, code: str, pk: int) -> Invitation:
-    """An invitation of a meeting the account reads, or one addressed to the account's own state."""
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("meeting__format", "state"), pk=pk, meeting__code=code
-    )
-    state_id = getattr(request.user, "state_id", None)
-    if state_id and invitation.state_id == state_id:
-        return invitation
-    get_visible_or_404(request.user, Meeting.objects.all(), pk=invitation.meeting_id)
-    return invitation
-
-
 @login_required
 @require_POST
 def invitation_answer(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    invitation = _invitation(request, code, pk)
+    invitation = queries.invitation_for(request.user, pk, meeting_code=code)
     accept = request.POST.get("answer") == "accept"
     try:
         actions.answer_invitation(request.user, invitation, accept=accept)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         try:
             return _render_meeting(request, code, errors={"invitation": exc}, status=exc.status)
@@ -736,12 +668,10 @@ def invitation_answer(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    meeting = _meeting_for_change(request, code)
-    invitation = get_object_or_404(Invitation, pk=pk, meeting=meeting)
+    invitation = queries.invitation_for(request.user, pk, meeting_code=code)
+    meeting = invitation.meeting
     try:
         actions.revoke_invitation(request.user, invitation)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_meeting(request, code, errors={"invitation": exc}, status=exc.status)
     return _after(request, meeting, "invitations", _("The invitation is revoked."))
@@ -760,7 +690,7 @@ def _agenda_response(
 ) -> HttpResponse:
     """The agenda section for HTMX (swapped in place), or back to the meeting page without JS."""
     if _is_htmx(request):
-        context = _agenda_context(request, meeting, _is_secretariat(request.user, meeting.format), error=error,
+        context = _agenda_context(request, meeting, is_secretariat(request.user, meeting.format), error=error,
                                   data=data)  # fmt: skip
         context["agenda_message"] = message
         return render(request, "meetings/_agenda.html", context, status=error.status if error else 200)
@@ -785,8 +715,6 @@ def agenda_add(request: HttpRequest, code: str) -> HttpResponse:
             presenter=data.get("presenter", ""),
             documents=documents,
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _agenda_response(request, meeting, error=exc, data=data)
     return _agenda_response(request, meeting, message=_("The item is added to the agenda."))
@@ -809,8 +737,6 @@ def agenda_move(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             raise ActionError(_("There is no such place on the agenda."), field="position")
         # Take the place of the neighbour the reader sees (positions are 1… over all items).
         actions.move_agenda_item(request.user, item, to_position=visible_items[index + step].position)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _agenda_response(request, meeting, error=exc)
     return _agenda_response(request, meeting, message=_("The agenda is reordered."))
@@ -825,8 +751,6 @@ def agenda_status(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         actions.update_agenda_item(
             request.user, item, expected_version=_version(request.POST), status=request.POST.get("status", "")
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _agenda_response(request, meeting, error=exc)
     return _agenda_response(request, meeting, message=_("The item's status is changed."))
@@ -848,8 +772,6 @@ def delegation_save(request: HttpRequest, code: str) -> HttpResponse:
             members=_delegation_rows(data),
             expected_version=int(version) if version.isdigit() else None,
         )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_meeting(request, code, errors={"delegation": exc}, data=data, status=exc.status)
     return _after(request, meeting, "delegations", _("Your delegation's list is saved."))
@@ -863,8 +785,8 @@ def _cell(value: str) -> str:
 @login_required
 def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
     meeting = _meeting_for_change(request, code)
-    if not _is_secretariat(request.user, meeting.format):
-        return _refused(request, PermissionDenied(_("Only the secretariat of this format may export the members.")))
+    if not is_secretariat(request.user, meeting.format):
+        raise PermissionDenied(_("Only the secretariat of this format may export the members."))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", meeting.code)
     response["Content-Disposition"] = f'attachment; filename="{filename}-delegations.csv"'
@@ -897,7 +819,7 @@ def cadence_dashboard(request: HttpRequest) -> HttpResponse:
 
     imposed = imposed_by(request.user, [fmt for fmt, _state in states])
     rows = [
-        {"format": fmt, "compliance": state, "label": _cadence_label(state.state), "due": _due_text(state.days_left),
+        {"format": fmt, "compliance": state, "label": cadence_label(state.state), "due": due_text(state.days_left),
          "imposed_by": imposed.get(fmt.pk)}
         for fmt, state in states
     ]  # fmt: skip

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,6 @@ from django.views.decorators.http import require_POST
 from kenes.access.levels import Classification
 from kenes.access.policy import effective_clearance, is_strongly_authenticated
 from kenes.errors import ActionError
-from kenes.meetings.views import _refused
 from kenes.security import actions, pdf, queries
 from kenes.security.models import Category, Severity, SeverityView, ThreatReport
 from kenes.states.models import State
@@ -106,8 +104,6 @@ def report_create(request: HttpRequest) -> HttpResponse:
                 affected_states=list(State.objects.filter(iso2__in=request.POST.getlist("affected_states"))),
                 attachment=request.FILES.get("attachment"),
             )
-        except PermissionDenied as exc:
-            return _refused(request, exc)
         except ActionError as exc:
             errors[exc.field or "form"] = exc.message
             status = exc.status
@@ -209,8 +205,6 @@ def _post_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResp
         return report
     try:
         result = run(report)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
     except ActionError as exc:
         return _render_report(request, report, errors={exc.field or "form": exc.message}, status=exc.status)
     messages.success(request, done)

@@ -14,7 +14,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kenes.access.actors import holds_role
 from kenes.access.levels import Classification
 from kenes.access.policy import require
 from kenes.audit import log as audit
@@ -22,8 +21,8 @@ from kenes.audit.redact import fingerprint
 from kenes.errors import ActionError, Conflict
 from kenes.inputs import checked, refuse_forbidden
 from kenes.live.bus import publish_on_commit
-from kenes.meetings.actions import _require_secretariat, require_security_channel
 from kenes.meetings.models import Format, Meeting
+from kenes.meetings.permissions import require_secretariat, require_security_channel
 from kenes.states.models import State
 from kenes.texts import brackets
 from kenes.texts.models import (
@@ -45,12 +44,16 @@ from kenes.texts.models import (
     UnitKind,
     UnitVersion,
 )
+from kenes.texts.permissions import member_states, require_chair, require_delegation
+from kenes.texts.queries import silence_zones
 from kenes.texts.rules import canonical_text, open_brackets, sha256
 
 MAX_UNITS = 2000
 
 # Length limits, one per field, in characters (issue 10): enforced here, published in the API schema.
-CODE = re.compile(r"\A[-a-zA-Z0-9_]{1,120}\Z")
+# A text's code is part of its URL (``/texts/<code>/``; ``new`` is the page that starts one).
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{2,99}$"
+CODE = re.compile(CODE_PATTERN)
 MAX_TITLE = 300
 # One paragraph's wording in one language, and an amendment's: a long operative paragraph runs to
 # 2,000 or 3,000 characters; 10,000 is about 1,500 words.
@@ -88,42 +91,6 @@ def _validate_content(content: str, field: str = "content") -> str:
 def _not_frozen(text: Text) -> None:
     if text.status == TextStatus.ADOPTED:
         raise ActionError(_("This text is adopted and frozen: it can no longer change."))
-
-
-def _member_states(text: Text) -> list[State]:
-    """The states whose consensus the text needs: the members, or for a restricted text the
-    members on its distribution (no one else may read it)."""
-    from kenes.states.queries import members_on
-
-    members = members_on(text.format.mechanism_id)
-    if text.classification == Classification.RESTRICTED:
-        members = members.filter(pk__in=text.distribution.values("pk"))
-    return list(members)
-
-
-def _require_chair(actor: Any, text: Text) -> None:
-    """Who holds the pen: the format's secretariat, or for a restricted text (joint measures from
-    the security channel) a cleared security officer of a state on its distribution."""
-    if text.classification == Classification.RESTRICTED:
-        from kenes.meetings.actions import require_security_channel
-
-        require_security_channel(actor, text.format, list(text.distribution.all()))
-        return
-    _require_secretariat(actor, text.format)
-
-
-def _delegation_of(actor: Any, text: Text, *, members_only: bool = True) -> State:
-    """The member state the actor speaks for in this text's format (delegate or focal point)."""
-    from kenes.people.models import Role
-
-    state = getattr(actor, "state", None)
-    if state is None:
-        raise PermissionDenied(_("Only a state delegation may do this."))
-    if not holds_role(actor, [Role.DELEGATE, Role.FOCAL_POINT], text.format_id):
-        raise PermissionDenied(_("Only a delegate or focal point may do this."))
-    if members_only and state.pk not in {s.pk for s in _member_states(text)}:
-        raise PermissionDenied(_("Guests take part without a say: only member delegations may do this."))
-    return state  # type: ignore[no-any-return]
 
 
 def snapshot(text: Text) -> dict[str, Any]:
@@ -188,11 +155,13 @@ def create_text(
     if restricted:
         require_security_channel(actor, fmt, distribution)
     else:
-        _require_secretariat(actor, fmt)
+        require_secretariat(actor, fmt)
         if distribution:
             raise ActionError(_("Only restricted material has a distribution list."), field="distribution")
-    if not CODE.match(refuse_forbidden(code, "code")):
-        raise ActionError(_("A code has 1 to 120 letters, digits, hyphens or underscores."), field="code")
+    if not CODE.fullmatch(refuse_forbidden(code, "code")) or code == "new":
+        raise ActionError(
+            _("A code has 3 to 100 small Latin letters, digits and hyphens, e.g. fm-2027-statement."), field="code"
+        )
     if kind not in TextKind.values:
         raise ActionError(_("Unknown kind of text."), field="kind")
     message = _("Give the text a title of at most %(max)d characters.") % {"max": MAX_TITLE}
@@ -252,7 +221,7 @@ def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_r
     flags the unit's other language versions as out of date until someone updates them."""
     text = unit.text
     require(actor, "view", text)
-    _require_chair(actor, text)
+    require_chair(actor, text)
     _not_frozen(text)
     if text.status == TextStatus.SILENCE:
         raise ActionError(_("The text is under silence procedure: it cannot be edited until silence ends."))
@@ -287,7 +256,7 @@ def edit_unit(actor: Any, unit: Unit, *, language: str, content: str, expected_r
 
 def add_unit(actor: Any, text: Text, *, kind: str, content: str, after: Unit | None = None) -> Unit:
     require(actor, "view", text)
-    _require_chair(actor, text)
+    require_chair(actor, text)
     _not_frozen(text)
     if text.status == TextStatus.SILENCE:
         raise ActionError(_("The text is under silence procedure: it cannot be edited until silence ends."))
@@ -341,7 +310,7 @@ def propose_amendment(
     bracket, or amends another delegation's amendment. During silence it breaks the silence."""
     text = unit.text
     require(actor, "view", text)
-    state = _delegation_of(actor, text)
+    state = require_delegation(actor, text)
     _not_frozen(text)
     if kind not in AmendmentKind.values:
         raise ActionError(_("Unknown kind of amendment."), field="kind")
@@ -434,7 +403,7 @@ def decide_amendment(actor: Any, amendment: Amendment, *, accept: bool) -> Amend
     or rejects it. Accepting an amendment to an amendment rewrites the one it amends."""
     text = amendment.text
     require(actor, "view", text)
-    _require_chair(actor, text)
+    require_chair(actor, text)
     _not_frozen(text)
     if text.status == TextStatus.SILENCE:
         raise ActionError(_("The text is under silence procedure: it cannot be edited until silence ends."))
@@ -464,7 +433,7 @@ def decide_amendment(actor: Any, amendment: Amendment, *, accept: bool) -> Amend
 def withdraw_amendment(actor: Any, amendment: Amendment) -> Amendment:
     text = amendment.text
     require(actor, "view", text)
-    state = _delegation_of(actor, text)
+    state = require_delegation(actor, text)
     if state.pk != amendment.state_id:
         raise PermissionDenied(_("Only the delegation that proposed an amendment withdraws it."))
     with transaction.atomic():
@@ -494,7 +463,7 @@ def state_position(
     objection during silence breaks the silence."""
     text = unit.text
     require(actor, "view", text)
-    state = _delegation_of(actor, text)
+    state = require_delegation(actor, text)
     _not_frozen(text)
     if stance not in Stance.values:
         raise ActionError(_("Unknown position."), field="stance")
@@ -532,8 +501,8 @@ def add_comment(actor: Any, unit: Unit, *, body: str) -> Comment:
     blocks."""
     text = unit.text
     require(actor, "view", text)
-    state = _delegation_of(actor, text, members_only=False)
-    if not text.format.guests_may_comment and state.pk not in {s.pk for s in _member_states(text)}:
+    state = require_delegation(actor, text, members_only=False)
+    if not text.format.guests_may_comment and state.pk not in {s.pk for s in member_states(text)}:
         raise PermissionDenied(_("In this format guests do not comment on texts."))
     message = _("A comment has 1 to %(max)d characters.") % {"max": MAX_COMMENT}
     body = checked(body, field="body", max_length=MAX_COMMENT, too_long=message)
@@ -552,7 +521,7 @@ def add_private_note(
 ) -> PrivateNote:
     """A delegation's own note or red line: visible to that delegation alone (``owner_state``)."""
     require(actor, "view", text)
-    state = _delegation_of(actor, text, members_only=False)
+    state = require_delegation(actor, text, members_only=False)
     message = _("A note has 1 to %(max)d characters.") % {"max": MAX_NOTE}
     body = checked(body, field="body", max_length=MAX_NOTE, too_long=message)
     if not body:
@@ -586,10 +555,12 @@ def is_clean(text: Text) -> tuple[bool, list[str]]:
 def circulate_for_silence(actor: Any, text: Text, *, deadline: dt.datetime, timezone_name: str) -> Text:
     """The chair circulates a clean text; it is adopted at ``deadline`` unless a member breaks silence."""
     require(actor, "view", text)
-    _require_chair(actor, text)
+    require_chair(actor, text)
     _not_frozen(text)
-    if timezone_name not in zoneinfo.available_timezones():
-        raise ActionError(_("Unknown time zone."), field="timezone")
+    zones = silence_zones(text)
+    if timezone_name not in zones:
+        message = _("Choose the time zone of a member state: %(zones)s.") % {"zones": ", ".join(zones)}
+        raise ActionError(message, field="timezone")
     if timezone.is_naive(deadline):
         deadline = deadline.replace(tzinfo=zoneinfo.ZoneInfo(timezone_name))
     if deadline <= timezone.now() + dt.timedelta(minutes=1):
@@ -637,7 +608,7 @@ def _break_silence(actor: Any, text: Text, state: State, reason: str) -> None:
 def break_silence(actor: Any, text: Text, *, reason: str) -> Text:
     """A member delegation objects in writing before the deadline: the text goes back to negotiation."""
     require(actor, "view", text)
-    state = _delegation_of(actor, text)  # guests cannot break silence
+    state = require_delegation(actor, text)  # guests cannot break silence
     reason = checked(reason, field="reason", max_length=MAX_REASON,
                      too_long=_("The reason is longer than %(max)d characters.") % {"max": MAX_REASON})  # fmt: skip
     if not reason:
@@ -692,7 +663,7 @@ def adopt_due_silences(now: dt.datetime | None = None) -> list[str]:
 
 def adopt_by_consensus(actor: Any, text: Text) -> Text:
     require(actor, "view", text)
-    _require_chair(actor, text)
+    require_chair(actor, text)
     _not_frozen(text)
     clean, problems = is_clean(text)
     if not clean:
@@ -713,7 +684,7 @@ def adopt_by_consensus(actor: Any, text: Text) -> Text:
 def sign(actor: Any, text: Text) -> Signature:
     """A member delegation signs the adopted text; the signature records the hashes it signed."""
     require(actor, "view", text)
-    state = _delegation_of(actor, text)
+    state = require_delegation(actor, text)
     if text.status != TextStatus.ADOPTED:
         raise ActionError(_("Only an adopted text is signed."))
     signed = _("Your delegation has already signed this text.")
@@ -738,7 +709,7 @@ def _notify_members(text: Text, message: str) -> None:
     from kenes.people.models import Account
     from kenes.people.notify import notify
 
-    members = [s.pk for s in _member_states(text)]
+    members = [s.pk for s in member_states(text)]
     recipients = Account.objects.filter(
         Q(state_id__in=members) | Q(affiliation="secretariat"), is_active=True
     ).distinct()

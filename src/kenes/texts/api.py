@@ -41,7 +41,6 @@ from kenes.texts.models import (
     TextKind,
     TextStatus,
     TextVersion,
-    Unit,
     UnitKind,
 )
 from kenes.texts.pdf_views import pdf_response
@@ -49,8 +48,6 @@ from kenes.texts.queries import Room, UnitRow
 
 router = Router(tags=["texts"])
 
-# A text's code, as ``actions.CODE`` takes it.
-CODE_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 # Wording limits of one unit (``texts.brackets``): segments alternate text and brackets.
 _MAX_SEGMENTS = 2 * brackets.MAX_BRACKETS + 1
@@ -410,33 +407,12 @@ def _fresh(account: Any, code: str) -> Text:
     return queries.text_for(account, code)
 
 
-def _unit(text: Text, uid: str) -> Unit:
-    unit = text.units.filter(uid=uid, removed=False).first()
-    if unit is None:
-        raise Http404
-    unit.text = text
-    return unit
-
-
 def _row(account: Any, text: Text, uid: str) -> UnitOut:
     room = queries.room(account, text)
     for row in room.rows:
         if row.unit.uid == uid:
             return _unit_out(room.text, row)
     raise Http404
-
-
-def _amendment(account: Any, amendment_id: int) -> Amendment:
-    """An amendment on a text the caller may read; any other is a 404."""
-    amendment = Amendment.objects.select_related("state", "unit", "parent").filter(pk=amendment_id).first()
-    if amendment is None:
-        raise Http404
-    text = queries.texts_for(account).filter(pk=amendment.text_id).first()
-    if text is None:
-        raise Http404
-    amendment.text = text
-    amendment.unit.text = text
-    return amendment
 
 
 # --- Texts ----------------------------------------------------------------------------------
@@ -468,7 +444,7 @@ class UnitIn(StrictSchema):
 
 
 class TextCreate(StrictSchema):
-    code: str = Field(min_length=1, max_length=120, pattern=CODE_PATTERN)
+    code: str = Field(min_length=3, max_length=100, pattern=actions.CODE_PATTERN)
     title: Str = Field(min_length=1, max_length=actions.MAX_TITLE)
     kind: TextKind
     format: Key
@@ -537,9 +513,7 @@ def add_unit(request: HttpRequest, code: Key, payload: UnitAdd) -> Status[UnitOu
     text = queries.text_for(account, code)
     after = None
     if payload.after:
-        after = text.units.filter(uid=payload.after, removed=False).first()
-        if after is None:
-            raise ActionError(_("There is no such paragraph."), field="after")
+        after = queries.unit_named(text, payload.after, field="after")
     content = _wording(payload.content, payload.segments)
     unit = actions.add_unit(account, text, kind=str(payload.kind), content=content, after=after)
     return Status(201, _row(account, _fresh(account, code), unit.uid))
@@ -564,7 +538,7 @@ def propose_amendment(request: HttpRequest, code: Key, uid: Key, payload: Amendm
     an amendment. During silence this breaks the silence."""
     account = account_of(request)
     text = queries.text_for(account, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     parent = None
     if payload.parent is not None:
         parent = Amendment.objects.filter(pk=payload.parent, text=text).select_related("unit").first()
@@ -592,7 +566,7 @@ class AmendmentDecisionIn(StrictSchema):
 def decide_amendment(request: HttpRequest, amendment_id: Id, payload: AmendmentDecisionIn) -> AmendmentOut:
     """The chair accepts an amendment into the rolling text (a new version) or rejects it."""
     account = account_of(request)
-    amendment = _amendment(account, amendment_id)
+    amendment = queries.amendment_for(account, amendment_id)
     decided = actions.decide_amendment(account, amendment, accept=payload.accept)
     return _amendment_out(amendment.text, decided, amendment.unit.uid)
 
@@ -604,7 +578,7 @@ _ACT = errors(400, 403, 404, 422)  # a write without a body
 def withdraw_amendment(request: HttpRequest, amendment_id: Id) -> AmendmentOut:
     """The delegation that proposed an amendment withdraws it."""
     account = account_of(request)
-    amendment = _amendment(account, amendment_id)
+    amendment = queries.amendment_for(account, amendment_id)
     withdrawn = actions.withdraw_amendment(account, amendment)
     return _amendment_out(amendment.text, withdrawn, amendment.unit.uid)
 
@@ -624,7 +598,7 @@ def state_position(request: HttpRequest, code: Key, uid: Key, payload: PositionI
     """A member delegation's position on a unit, or on one option of a bracket (both indexes given)."""
     account = account_of(request)
     text = queries.text_for(account, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     position = actions.state_position(
         account,
         unit,
@@ -645,7 +619,7 @@ def add_comment(request: HttpRequest, code: Key, uid: Key, payload: CommentIn) -
     """Any delegation taking part, guests included, may comment; a comment never blocks."""
     account = account_of(request)
     text = queries.text_for(account, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     comment = actions.add_comment(account, unit, body=payload.body)
     return Status(201, _comment_out(text, comment, unit.uid))
 
@@ -663,9 +637,7 @@ def add_note(request: HttpRequest, code: Key, payload: NoteIn) -> Status[NoteOut
     text = queries.text_for(account, code)
     unit = None
     if payload.unit:
-        unit = text.units.filter(uid=payload.unit, removed=False).first()
-        if unit is None:
-            raise ActionError(_("There is no such paragraph."), field="unit")
+        unit = queries.unit_named(text, payload.unit, field="unit")
     note = actions.add_private_note(account, text, body=payload.body, unit=unit, red_line=payload.red_line)
     mine = next(n for n in _own_notes(account, text) if n.pk == note.pk)
     return Status(201, _note_out(mine))
@@ -689,7 +661,7 @@ def edit_unit(request: HttpRequest, code: Key, uid: Key, language: Key, payload:
     """The chair's pen: one language's wording of a unit. The unit's other languages become out of date."""
     account = account_of(request)
     text = queries.text_for(account, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     content = _wording(payload.content, payload.segments)
     actions.edit_unit(account, unit, language=language, content=content, expected_revision=payload.expected_revision)
     return _row(account, _fresh(account, code), uid)

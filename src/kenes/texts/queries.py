@@ -7,10 +7,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
+from kenes import inputs
 from kenes.access.policy import get_visible_or_404, visible
+from kenes.errors import ActionError
 from kenes.texts.models import Amendment, Comment, Position, PrivateNote, Text, TextVersion, Unit, UnitVersion
+from kenes.texts.permissions import member_states
 from kenes.texts.rules import StanceOf, UnitState, unit_state
 
 
@@ -23,11 +29,59 @@ def text_for(account: Any, code: str) -> Text:
                               code=code)  # fmt: skip
 
 
-def member_codes(text: Text) -> list[str]:
-    """The states whose consensus the text needs (see ``actions._member_states``)."""
-    from kenes.texts.actions import _member_states
+def _live_unit(text: Text, uid: str) -> Unit | None:
+    if not uid or inputs.problem(uid):  # a control character is no paragraph's uid (PostgreSQL refuses a NUL)
+        return None
+    unit = text.units.filter(uid=uid, removed=False).first()
+    if unit is not None:
+        unit.text = text
+    return unit
 
-    return sorted(state.iso2 for state in _member_states(text))
+
+def unit_for(text: Text, uid: str) -> Unit:
+    """A paragraph of ``text`` named in the URL (page or API); a missing or removed one is a 404."""
+    unit = _live_unit(text, uid)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def unit_named(text: Text, uid: str, *, field: str) -> Unit:
+    """A paragraph of ``text`` named in a form field or a payload; a missing one is a 400 on ``field``."""
+    unit = _live_unit(text, uid)
+    if unit is None:
+        raise ActionError(_("There is no such paragraph in this text."), field=field)
+    return unit
+
+
+def amendment_for(account: Any, pk: int, *, text: Text | None = None) -> Amendment:
+    """An amendment on a text the account may read (on ``text``, when the URL names one). A missing
+    one and one on a hidden text are the same 404."""
+    qs = Amendment.objects.select_related("state", "unit", "parent")
+    if text is not None:
+        qs = qs.filter(text=text)
+    amendment = qs.filter(pk=pk).first()
+    if amendment is None:
+        raise Http404
+    if text is None:
+        text = texts_for(account).filter(pk=amendment.text_id).first()
+        if text is None:
+            raise Http404
+    amendment.text = text
+    amendment.unit.text = text
+    return amendment
+
+
+def silence_zones(text: Text) -> list[str]:
+    """The time zones a silence deadline may be set in: those of the states whose consensus the
+    text needs, from the reference data (the five capitals' zones for the mechanism's members)."""
+    zones = sorted({s.timezone for s in member_states(text) if s.timezone})
+    return zones or [settings.TIME_ZONE]
+
+
+def member_codes(text: Text) -> list[str]:
+    """The states whose consensus the text needs (``permissions.member_states``)."""
+    return sorted(state.iso2 for state in member_states(text))
 
 
 def _units(text: Text) -> list[Unit]:

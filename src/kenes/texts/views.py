@@ -26,9 +26,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -38,10 +38,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from kenes import inputs
 from kenes.access.levels import Classification
 from kenes.errors import ActionError
-from kenes.meetings.models import Format
+from kenes.meetings.permissions import secretariat_formats
 from kenes.texts import actions, brackets, queries
 from kenes.texts.models import (
     Amendment,
@@ -55,14 +54,11 @@ from kenes.texts.models import (
     TextKind,
     TextStatus,
     TextVersion,
-    Unit,
     UnitKind,
 )
+from kenes.texts.permissions import delegation_of, may_chair
 from kenes.texts.rules import UnitState
-
-# The time zones of the five Central Asian capitals, offered for a silence deadline.
-SILENCE_ZONES = ("Asia/Almaty", "Asia/Bishkek", "Asia/Dushanbe", "Asia/Ashgabat", "Asia/Tashkent")
-CODE = re.compile(r"^[a-z0-9][a-z0-9-]{2,99}$")
+from kenes.web.forms import Rerender, renders_action_errors
 
 UNIT_STATE_LABELS: dict[str, Any] = {
     UnitState.AGREED: pgettext_lazy("paragraph state", "agreed"),
@@ -78,56 +74,6 @@ STANCE_SIGNS: dict[str, str] = {Stance.SUPPORT: "✓", Stance.RESERVATION: "~", 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
-
-
-def _is_secretariat(account: Any, fmt: Format) -> bool:
-    """Whether the account runs ``fmt``: the very rule the actions enforce, asked in advance."""
-    from kenes.meetings.actions import _require_secretariat
-
-    if not getattr(account, "is_authenticated", False):
-        return False
-    try:
-        _require_secretariat(account, fmt)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def _may_chair(account: Any, text: Text) -> bool:
-    """Whether the account holds the pen on ``text`` (``actions._require_chair``, asked in advance)."""
-    if not getattr(account, "is_authenticated", False):
-        return False
-    try:
-        actions._require_chair(account, text)
-    except (PermissionDenied, ActionError):
-        return False
-    return True
-
-
-def _delegation(account: Any, text: Text) -> Any:
-    """The state the account speaks for in this text (member or guest), or None."""
-    if not getattr(account, "is_authenticated", False) or not getattr(account, "state_id", None):
-        return None
-    try:
-        return actions._delegation_of(account, text, members_only=False)
-    except PermissionDenied:
-        return None
-
-
-def _secretariat_formats(account: Any) -> QuerySet[Format]:
-    from kenes.people.models import Affiliation, Role
-
-    if not getattr(account, "is_authenticated", False) or account.affiliation != Affiliation.SECRETARIAT:
-        return Format.objects.none()
-    roles = list(account.roles.filter(role=Role.SECRETARIAT).values_list("format_id", flat=True))
-    if None in roles:
-        return Format.objects.all()
-    return Format.objects.filter(pk__in=roles)
-
-
-def _refused(request: HttpRequest, exc: PermissionDenied | None = None) -> HttpResponse:
-    message = str(exc) if exc and str(exc) else _("You may not do this.")
-    return render(request, "web/error.html", {"message": message}, status=403)
 
 
 def _language_names() -> dict[str, str]:
@@ -481,13 +427,15 @@ def _left(delta: dt.timedelta) -> str:
     )
 
 
-def _zone_choices() -> list[tuple[str, str]]:
+def _zone_choices(text: Text) -> list[tuple[str, str]]:
+    """The zones the action accepts (``queries.silence_zones``), each with its state and offset."""
     from kenes.states.models import State
 
-    names = {s.timezone: s.name for s in State.objects.filter(timezone__in=SILENCE_ZONES)}
+    zones = queries.silence_zones(text)
+    names = {s.timezone: s.name for s in State.objects.filter(timezone__in=zones)}
     now = timezone.now()
     out = []
-    for zone in SILENCE_ZONES:
+    for zone in zones:
         offset = _utc_offset(now.astimezone(zoneinfo.ZoneInfo(zone)))
         label = f"{zone} — {names[zone]} ({offset})" if zone in names else f"{zone} ({offset})"
         out.append((zone, label))
@@ -540,9 +488,9 @@ def _room_context(
 
     user = request.user
     room = queries.room(user, text)
-    delegation = _delegation(user, text)
+    delegation = delegation_of(user, text)
     caps = Caps(
-        secretariat=_may_chair(user, text),
+        secretariat=may_chair(user, text),
         delegation=delegation,
         member=bool(delegation and delegation.iso2 in room.members),
     )
@@ -638,7 +586,7 @@ def _room_context(
         "working_language_name": names.get(text.working_language, text.working_language),
         "chart": chart_svg(room.versions),
         "silence": _silence_info(text),
-        "zones": _zone_choices() if caps.secretariat and text.status == TextStatus.DRAFTING else [],
+        "zones": _zone_choices(text) if caps.secretariat and text.status == TextStatus.DRAFTING else [],
         "default_deadline": _default_deadline(),
         "signatures": signatures,
         "silence_breaks": breaks,
@@ -725,21 +673,6 @@ def _failed(request: HttpRequest, text: Text, *, key: str, uid: str, exc: Action
     return _render_room(request, fresh, error_key=key, error=exc, status=exc.status)
 
 
-def _unit(text: Text, uid: str) -> Unit:
-    if inputs.problem(uid):  # a control character is no paragraph's uid (and PostgreSQL refuses a NUL)
-        raise Http404
-    unit = get_object_or_404(Unit, text=text, uid=uid, removed=False)
-    unit.text = text
-    return unit
-
-
-def _amendment(text: Text, pk: int) -> Amendment:
-    amendment = get_object_or_404(Amendment.objects.select_related("unit", "state"), pk=pk, text=text)
-    amendment.text = text
-    amendment.unit.text = text
-    return amendment
-
-
 # --- list and new text ------------------------------------------------------------------------
 
 
@@ -754,7 +687,7 @@ def text_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "texts/text_list.html",
-        {"texts": texts, "may_create": _secretariat_formats(request.user).exists()},
+        {"texts": texts, "may_create": secretariat_formats(request.user).exists()},
     )
 
 
@@ -789,9 +722,9 @@ def _new_code(title: str) -> str:
 
 @login_required
 def text_create(request: HttpRequest) -> HttpResponse:
-    formats = list(_secretariat_formats(request.user).order_by("id"))
+    formats = list(secretariat_formats(request.user).order_by("id"))
     if not formats:
-        return _refused(request, PermissionDenied(_("Only the secretariat may start a text.")))
+        raise PermissionDenied(_("Only the secretariat may start a text."))
     from kenes.meetings.queries import meetings_for
 
     meetings = list(meetings_for(request.user).filter(format__in=formats).order_by("-start_sort", "code"))
@@ -820,11 +753,6 @@ def text_create(request: HttpRequest) -> HttpResponse:
                 if meeting is None:
                     raise ActionError(_("Unknown meeting."), field="meeting")
             code = form["code"]
-            if code and (not CODE.match(code) or code == "new"):
-                raise ActionError(
-                    _("A code has 3 to 100 small Latin letters, digits and hyphens, e.g. fm-2027-statement."),
-                    field="code",
-                )
             units = _draft_units(form["draft"])
             try:
                 text = actions.create_text(
@@ -847,8 +775,6 @@ def text_create(request: HttpRequest) -> HttpResponse:
                         _("Paragraph %(n)d: %(problem)s") % {"n": number, "problem": exc.message}, field="draft"
                     ) from exc
                 raise
-        except PermissionDenied as exc:
-            return _refused(request, exc)
         except ActionError as exc:
             error = exc
         else:
@@ -909,185 +835,161 @@ def _revision(data: QueryDict) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _room_form(key: str) -> Rerender:
+    """The room again after a refusal, the message beside the form ``key`` that was sent:
+    ``unit:{uid}:edit``, ``amendment:{pk}``, ``add`` … (formatted with the view's arguments)."""
+
+    def rerender(
+        request: HttpRequest, exc: ActionError, code: str, uid: str = "", pk: int | None = None
+    ) -> HttpResponse:
+        text = queries.text_for(request.user, code)
+        if pk is not None:
+            uid = queries.amendment_for(request.user, pk, text=text).unit.uid
+        return _failed(request, text, key=key.format(uid=uid, pk=pk), uid=uid, exc=exc)
+
+    return rerender
+
+
+def _note_form(request: HttpRequest, exc: ActionError, code: str) -> HttpResponse:
+    uid = request.POST.get("unit", "")
+    text = queries.text_for(request.user, code)
+    return _failed(request, text, key=f"unit:{uid}:note" if uid else "note", uid=uid, exc=exc)
+
+
 @login_required
 @require_POST
+@renders_action_errors(_room_form("unit:{uid}:edit"))
 def unit_edit(request: HttpRequest, code: str, uid: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     before = _shape(text)
-    language = request.POST.get("language", "")
-    try:
-        actions.edit_unit(
-            request.user,
-            unit,
-            language=language,
-            content=request.POST.get("content", ""),
-            expected_revision=_revision(request.POST),
-        )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"unit:{uid}:edit", uid=uid, exc=exc)
+    actions.edit_unit(
+        request.user,
+        unit,
+        language=request.POST.get("language", ""),
+        content=request.POST.get("content", ""),
+        expected_revision=_revision(request.POST),
+    )
     return _after(request, text, uid=uid, message=_("The paragraph is saved."), before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("add"))
 def unit_add(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
     after_uid = request.POST.get("after", "")
-    try:
-        after = _unit(text, after_uid) if after_uid else None
-        unit = actions.add_unit(
-            request.user, text, kind=request.POST.get("kind", ""), content=request.POST.get("content", ""), after=after
-        )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key="add", uid="", exc=exc)
+    after = queries.unit_named(text, after_uid, field="after") if after_uid else None
+    data = request.POST
+    unit = actions.add_unit(request.user, text, kind=data.get("kind", ""), content=data.get("content", ""), after=after)
     return _after(request, text, uid=unit.uid, message=_("The paragraph is added."))
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("unit:{uid}:amend"))
 def amendment_propose(request: HttpRequest, code: str, uid: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     before = _shape(text)
     data = request.POST
-    try:
-        bracket_index, option_index = _target(data.get("target", "unit"))
-        actions.propose_amendment(
-            request.user,
-            unit,
-            kind=data.get("kind", ""),
-            content=data.get("content", "") if data.get("kind") != AmendmentKind.DELETE else "",
-            reason=data.get("reason", ""),
-            bracket_index=bracket_index,
-            option_index=option_index,
-        )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"unit:{uid}:amend", uid=uid, exc=exc)
+    bracket_index, option_index = _target(data.get("target", "unit"))
+    actions.propose_amendment(
+        request.user,
+        unit,
+        kind=data.get("kind", ""),
+        content=data.get("content", "") if data.get("kind") != AmendmentKind.DELETE else "",
+        reason=data.get("reason", ""),
+        bracket_index=bracket_index,
+        option_index=option_index,
+    )
     return _after(request, text, uid=uid, message=_("Your amendment is proposed."), before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("amendment:{pk}"))
 def amendment_counter(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    parent = _amendment(text, pk)
-    uid = parent.unit.uid
+    parent = queries.amendment_for(request.user, pk, text=text)
     before = _shape(text)
-    try:
-        actions.propose_amendment(
-            request.user,
-            parent.unit,
-            kind=AmendmentKind.REPLACE,
-            content=request.POST.get("content", ""),
-            reason=request.POST.get("reason", ""),
-            parent=parent,
-        )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"amendment:{pk}", uid=uid, exc=exc)
-    return _after(request, text, uid=uid, message=_("Your amendment to the amendment is proposed."), before=before)
+    actions.propose_amendment(
+        request.user,
+        parent.unit,
+        kind=AmendmentKind.REPLACE,
+        content=request.POST.get("content", ""),
+        reason=request.POST.get("reason", ""),
+        parent=parent,
+    )
+    message = _("Your amendment to the amendment is proposed.")
+    return _after(request, text, uid=parent.unit.uid, message=message, before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("amendment:{pk}"))
 def amendment_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    amendment = _amendment(text, pk)
-    uid = amendment.unit.uid
+    amendment = queries.amendment_for(request.user, pk, text=text)
     before = _shape(text)
     accept = request.POST.get("decision") == "accept"
-    try:
-        actions.decide_amendment(request.user, amendment, accept=accept)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"amendment:{pk}", uid=uid, exc=exc)
+    actions.decide_amendment(request.user, amendment, accept=accept)
     message = _("The amendment is accepted into the text.") if accept else _("The amendment is rejected.")
-    return _after(request, text, uid=uid, message=message, before=before)
+    return _after(request, text, uid=amendment.unit.uid, message=message, before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("amendment:{pk}"))
 def amendment_withdraw(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    amendment = _amendment(text, pk)
-    uid = amendment.unit.uid
+    amendment = queries.amendment_for(request.user, pk, text=text)
     before = _shape(text)
-    try:
-        actions.withdraw_amendment(request.user, amendment)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"amendment:{pk}", uid=uid, exc=exc)
-    return _after(request, text, uid=uid, message=_("Your amendment is withdrawn."), before=before)
+    actions.withdraw_amendment(request.user, amendment)
+    return _after(request, text, uid=amendment.unit.uid, message=_("Your amendment is withdrawn."), before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("unit:{uid}:position"))
 def position_state(request: HttpRequest, code: str, uid: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     before = _shape(text)
     data = request.POST
-    try:
-        bracket_index, option_index = _target(data.get("target", "unit"))
-        actions.state_position(
-            request.user,
-            unit,
-            stance=data.get("stance", ""),
-            note=data.get("note", ""),
-            bracket_index=Position.WHOLE_UNIT if bracket_index is None else bracket_index,
-            option_index=Position.WHOLE_UNIT if option_index is None else option_index,
-        )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"unit:{uid}:position", uid=uid, exc=exc)
+    bracket_index, option_index = _target(data.get("target", "unit"))
+    actions.state_position(
+        request.user,
+        unit,
+        stance=data.get("stance", ""),
+        note=data.get("note", ""),
+        bracket_index=Position.WHOLE_UNIT if bracket_index is None else bracket_index,
+        option_index=Position.WHOLE_UNIT if option_index is None else option_index,
+    )
     return _after(request, text, uid=uid, message=_("Your delegation's position is recorded."), before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("unit:{uid}:comment"))
 def comment_add(request: HttpRequest, code: str, uid: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    unit = _unit(text, uid)
+    unit = queries.unit_for(text, uid)
     before = _shape(text)
-    try:
-        actions.add_comment(request.user, unit, body=request.POST.get("body", ""))
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"unit:{uid}:comment", uid=uid, exc=exc)
+    actions.add_comment(request.user, unit, body=request.POST.get("body", ""))
     return _after(request, text, uid=uid, message=_("Your comment is added."), before=before)
 
 
 @login_required
 @require_POST
+@renders_action_errors(_note_form)
 def note_add(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
     uid = request.POST.get("unit", "")
-    unit = _unit(text, uid) if uid else None
+    unit = queries.unit_named(text, uid, field="unit") if uid else None
     before = _shape(text)
-    try:
-        actions.add_private_note(
-            request.user,
-            text,
-            body=request.POST.get("body", ""),
-            unit=unit,
-            red_line=bool(request.POST.get("red_line")),
-        )
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key=f"unit:{uid}:note" if uid else "note", uid=uid, exc=exc)
+    body, red_line = request.POST.get("body", ""), bool(request.POST.get("red_line"))
+    actions.add_private_note(request.user, text, body=body, unit=unit, red_line=red_line)
     message = _("Your private note is saved; only your delegation sees it.")
     if not uid:
         messages.success(request, message)
@@ -1107,61 +1009,42 @@ def _deadline(value: str) -> dt.datetime:
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("circulate"))
 def silence_circulate(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    zone = request.POST.get("timezone", "")
-    try:
-        if zone not in SILENCE_ZONES:
-            raise ActionError(_("Choose one of the time zones offered."), field="timezone")
-        deadline = _deadline(request.POST.get("deadline", ""))
-        if timezone.is_aware(deadline):
-            deadline = deadline.replace(tzinfo=None)
-        actions.circulate_for_silence(request.user, text, deadline=deadline, timezone_name=zone)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key="circulate", uid="", exc=exc)
+    deadline = _deadline(request.POST.get("deadline", ""))
+    if timezone.is_aware(deadline):
+        deadline = deadline.replace(tzinfo=None)
+    actions.circulate_for_silence(request.user, text, deadline=deadline, timezone_name=request.POST.get("timezone", ""))
     messages.success(request, _("The text is circulated under silence procedure."))
     return redirect(_room_redirect(text, "silence"))
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("break"))
 def silence_break(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    try:
-        actions.break_silence(request.user, text, reason=request.POST.get("reason", ""))
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key="break", uid="", exc=exc)
+    actions.break_silence(request.user, text, reason=request.POST.get("reason", ""))
     messages.success(request, _("Your delegation broke the silence: the text is back under negotiation."))
     return redirect(_room_redirect(text, "silence"))
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("adopt"))
 def text_adopt(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    try:
-        actions.adopt_by_consensus(request.user, text)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key="adopt", uid="", exc=exc)
+    actions.adopt_by_consensus(request.user, text)
     messages.success(request, _("The text is adopted by consensus. It is frozen now."))
     return redirect(_room_redirect(text, "adoption"))
 
 
 @login_required
 @require_POST
+@renders_action_errors(_room_form("sign"))
 def text_sign(request: HttpRequest, code: str) -> HttpResponse:
     text = queries.text_for(request.user, code)
-    try:
-        actions.sign(request.user, text)
-    except PermissionDenied as exc:
-        return _refused(request, exc)
-    except ActionError as exc:
-        return _failed(request, text, key="sign", uid="", exc=exc)
+    actions.sign(request.user, text)
     messages.success(request, _("Your delegation signed the adopted text."))
     return redirect(_room_redirect(text, "adoption"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,9 +80,7 @@ def document_detail(request: HttpRequest, code: str) -> HttpResponse:
 def document_edit(request: HttpRequest, code: str) -> HttpResponse:
     document: Document = get_visible_or_404(request.user, Document.objects.select_related("format"), code=code)
     if not can(request.user, "edit", document):
-        return render(
-            request, "web/error.html", {"message": _("You may read this document but not change it.")}, status=403
-        )
+        raise PermissionDenied(_("You may read this document but not change it."))
     error: ActionError | None = None
     if request.method == "POST":
         try:
