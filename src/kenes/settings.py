@@ -300,6 +300,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("KENES_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("KENES_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file backend (./dev demo)
 EMAIL_HOST = os.environ.get("KENES_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KENES_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("KENES_EMAIL_USER", "")

@@ -377,7 +377,7 @@ def test_a_guest_sees_no_other_invitations_than_accepted_ones(signed_in: Any) ->
 
 
 def test_invisible_meetings_are_404_for_every_action(signed_in: Any) -> None:
-    client = signed_in("ru")  # never invited to the extraordinary demo session
+    client = signed_in("cn")  # its invitation to the extraordinary demo session was revoked
     code = "demo-hos-extra-2027"
     assert client.get(f"/meetings/{code}/").status_code == 404
     for url in ("status/", "reschedule/", "invitations/", "agenda/", "delegation/"):

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kenes.access.actors import holds_role
 from kenes.access.levels import Classification, rank
@@ -508,7 +509,7 @@ def _notify_focal_points(invitation: Invitation) -> None:
         notify(
             account,
             "invitation.sent",
-            _("Your delegation is invited to a meeting. Open Kenes to answer."),
+            gettext_lazy("Your delegation is invited to a meeting. Open Kenes to answer."),  # in the reader's language
             url=f"/meetings/{invitation.meeting.code}/",
         )
 

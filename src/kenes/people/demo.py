@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,82 +18,13 @@ from kenes.audit import log as audit
 from kenes.meetings import actions as meeting_actions
 from kenes.meetings.models import Document, Format, Invitation, InvitationStatus, Meeting, MeetingStatus, Standing
 from kenes.people import actions
-from kenes.people.models import Account, Affiliation, Role
+from kenes.people.demo_accounts import ACCOUNTS, GUEST_FORMATS, MEMBER_STATES, DemoAccount
+from kenes.people.models import Account
 from kenes.states.models import State
 
 DEMO_PASSWORD = "kenes-demo-2026"
 ACTOR = "load_demo"
 
-
-@dataclass(frozen=True)
-class DemoAccount:
-    email: str
-    full_name: str
-    what: str
-    affiliation: str
-    state: str | None
-    clearance: str
-    roles: tuple[tuple[str | None, str], ...]
-
-
-GUEST_FORMATS = ("ca_heads_of_state", "ca_foreign_ministers")
-
-ACCOUNTS = (
-    DemoAccount(
-        "secretariat@demo.kenes.invalid",
-        "Aida Demo-Secretariat",
-        "chairing state's secretariat",
-        Affiliation.SECRETARIAT,
-        None,
-        Classification.MEMBERS,
-        ((None, Role.SECRETARIAT),),
-    ),
-    DemoAccount(
-        "delegate.kz@demo.kenes.invalid",
-        "Arman Demo-Delegate",
-        "member delegate (Kazakhstan)",
-        Affiliation.STATE,
-        "KZ",
-        Classification.MEMBERS,
-        ((None, Role.DELEGATE),),
-    ),
-    DemoAccount(
-        "focal.uz@demo.kenes.invalid",
-        "Dilnoza Demo-Focal",
-        "focal point (Uzbekistan)",
-        Affiliation.STATE,
-        "UZ",
-        Classification.MEMBERS,
-        ((None, Role.FOCAL_POINT),),
-    ),
-    DemoAccount(
-        "security.kg@demo.kenes.invalid",
-        "Bakyt Demo-Security",
-        "security officer (Kyrgyzstan)",
-        Affiliation.STATE,
-        "KG",
-        Classification.RESTRICTED,
-        ((None, Role.SECURITY_OFFICER), (None, Role.DELEGATE)),
-    ),
-    DemoAccount(
-        "guest.ru@demo.kenes.invalid",
-        "Ivan Demo-Guest",
-        "guest delegate (Russia)",
-        Affiliation.STATE,
-        "RU",
-        Classification.PARTICIPANTS,
-        tuple((code, Role.DELEGATE) for code in GUEST_FORMATS),
-    ),
-    DemoAccount(
-        "guest.cn@demo.kenes.invalid",
-        "Li Demo-Guest",
-        "guest delegate (China)",
-        Affiliation.STATE,
-        "CN",
-        Classification.PARTICIPANTS,
-        tuple((code, Role.DELEGATE) for code in GUEST_FORMATS),
-    ),
-)
 
 DEMO_NOTE = "DEMO — fictional material for trying Kenes; not a real document."
 
@@ -233,6 +163,8 @@ def ensure_material() -> None:
     invitation = meeting_actions.invite(ACTOR, revoked, state=states["CN"], standing=Standing.GUEST)
     meeting_actions.answer_invitation(ACTOR, invitation, accept=True)
     meeting_actions.revoke_invitation(ACTOR, invitation)
+    # Left unanswered: Russia's focal point finds it in its notifications and answers it (journey b).
+    meeting_actions.invite(ACTOR, revoked, state=states["RU"], standing=Standing.GUEST)
     meeting_actions.create_document(
         ACTOR,
         fmt=heads,
@@ -345,27 +277,12 @@ def ensure_texts() -> None:
             text_actions.edit_unit(ACTOR, unit, language="ru", content=ru)
 
 
-__all__ = ["Document", "Invitation", "InvitationStatus"]
+__all__ = ["ACCOUNTS", "GUEST_FORMATS", "DemoAccount", "Document", "Invitation", "InvitationStatus"]
 
 
 # --- Decisions and instructions (issue 5) -------------------------------------------------------
 
 DEMO_TEXT = "demo-fm-2027-joint-statement"
-# Member delegations that have no sign-in demo account: they only state their positions so the demo
-# text can be adopted by consensus. Their passwords are unusable; nobody signs in as them.
-POSITION_ONLY = ("TJ", "TM", "AZ")
-
-
-def _position_account(iso2: str) -> Account:
-    email = f"positions.{iso2.lower()}@demo.kenes.invalid"
-    account = Account.objects.filter(email=email).first()
-    if account is None:
-        account = actions.create_account(
-            ACTOR, email=email, full_name=f"DEMO {iso2} delegation (positions only, cannot sign in)", password=None,
-            affiliation=Affiliation.STATE, state=State.objects.get(iso2=iso2), clearance=Classification.MEMBERS,
-            roles=[(None, Role.DELEGATE)], is_demo=True,
-        )  # fmt: skip
-    return account
 
 
 def _as_signed_in(account: Account) -> Account:
@@ -386,12 +303,8 @@ def ensure_decisions() -> None:
     if Text.objects.filter(code=DEMO_TEXT).exists() or not Meeting.objects.filter(code=DEMO_MEETING).exists():
         return
     by_email = {a.email: a for a in Account.objects.filter(is_demo=True)}
-    members = [
-        by_email["delegate.kz@demo.kenes.invalid"],
-        by_email["focal.uz@demo.kenes.invalid"],
-        by_email["security.kg@demo.kenes.invalid"],
-        *[_position_account(iso2) for iso2 in POSITION_ONLY],
-    ]
+    # Every member delegation states its position through its own demo delegate.
+    members = [by_email[f"delegate.{iso2.lower()}@demo.kenes.invalid"] for iso2 in MEMBER_STATES]
     text = text_actions.create_text(
         ACTOR,
         fmt=Format.objects.get(code="ca_foreign_ministers"),

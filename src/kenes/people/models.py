@@ -192,6 +192,10 @@ class Notification(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
     verb = models.CharField(max_length=64)
     text = models.CharField(max_length=300)
+    # The untranslated message and its values, so that the list shows it in the reader's language
+    # of the moment (``shown``); ``text`` keeps it as sent, in the recipient's preferred language.
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -203,3 +207,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown(self) -> str:
+        """The notice in the active language when it was sent as a message, else as stored."""
+        if not self.message:
+            return self.text
+        from django.utils.translation import gettext
+
+        try:
+            return (gettext(self.message) % self.params if self.params else gettext(self.message))[:300]
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+            return self.text

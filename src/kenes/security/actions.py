@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kenes.access.actors import holds_role
 from kenes.access.levels import Classification
@@ -250,7 +251,7 @@ def _alert_secretariat(fmt: Format) -> None:
         notify(
             account,
             "security.consultation_requested",
-            _("A request for an extraordinary consultation was made."),
+            gettext_lazy("A request for an extraordinary consultation was made."),
             url=reverse("meeting_list"),
         )
 

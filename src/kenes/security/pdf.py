@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 
 from kenes.errors import ActionError
 from kenes.security import uploads
@@ -73,6 +74,12 @@ class _Report(FPDF):
         self.cell(self.epw, 4, f"{self.page_no()} / {{nb}}", align="C")
 
 
+def _para(doc: FPDF, height: float, text: str) -> None:
+    """A paragraph within the margins, the cursor back at the left margin on the next line: fpdf2's
+    multi_cell leaves it at the right edge by default, which pushed every later line off the page."""
+    doc.multi_cell(doc.epw, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 def render(
     report: ThreatReport,
     *,
@@ -86,44 +93,44 @@ def render(
     doc.alias_nb_pages()
     doc.add_page()
     doc.set_font(FONT, "B", 14)
-    doc.multi_cell(doc.epw, 7, report.title)
+    _para(doc, 7, report.title)
     doc.ln(2)
     doc.set_font(FONT, "", 10)
     rows = [
         (_("Category"), report.get_category_display()),
         (_("Severity"), report.get_severity_display()),
-        (_("From"), report.author_state.iso2),
-        (_("Affected states"), ", ".join(s.iso2 for s in report.affected_states.all()) or "—"),
+        (_("From"), report.author_state.name),
+        (_("Affected states"), ", ".join(s.name for s in report.affected_states.all()) or "—"),
         (_("Place"), report.place or "—"),
         (_("Occurred at"), report.occurred_at.strftime("%Y-%m-%d %H:%M UTC")),
     ]
     for label, value in rows:
-        doc.multi_cell(doc.epw, 5.5, f"{label}: {value}")
+        _para(doc, 5.5, f"{label}: {value}")
     for heading, body in ((_("Summary"), report.summary), (_("Details"), report.details)):
         if body:
             doc.ln(2)
             doc.set_font(FONT, "B", 11)
-            doc.multi_cell(doc.epw, 6, heading)
+            _para(doc, 6, heading)
             doc.set_font(FONT, "", 10)
-            doc.multi_cell(doc.epw, 5.5, body)
+            _para(doc, 5.5, body)
     for assessment in report.assessments.select_related("state"):
         doc.ln(2)
         doc.set_font(FONT, "B", 11)
-        doc.multi_cell(doc.epw, 6, f"{_('Assessment')} — {assessment.state.iso2}: {assessment.get_view_display()}")
+        _para(doc, 6, f"{_('Assessment')} — {assessment.state.name}: {assessment.get_view_display()}")
         doc.set_font(FONT, "", 10)
         for body in (assessment.comments, assessment.measures):
             if body:
-                doc.multi_cell(doc.epw, 5.5, body)
+                _para(doc, 5.5, body)
     if attachment_text:
         doc.add_page()
         doc.set_font(FONT, "B", 11)
-        doc.multi_cell(doc.epw, 6, f"{_('Attachment')}: {report.attachment_name}")
+        _para(doc, 6, f"{_('Attachment')}: {report.attachment_name}")
         doc.set_font(FONT, "", 9)
-        doc.multi_cell(doc.epw, 5, attachment_text)
+        _para(doc, 5, attachment_text)
     if attachment_image is not None:
         doc.add_page()
         doc.set_font(FONT, "B", 11)
-        doc.multi_cell(doc.epw, 6, f"{_('Attachment')}: {report.attachment_name}")
+        _para(doc, 6, f"{_('Attachment')}: {report.attachment_name}")
         doc.image(io.BytesIO(attachment_image), w=doc.epw, keep_aspect_ratio=True, h=doc.eph - 30)
         # The watermark goes over the image, not only under it.
         doc.set_text_color(*RED)

@@ -24,14 +24,15 @@ class Command(BaseCommand):
         demo.ensure_decisions()
         demo.ensure_texts()
         demo.ensure_security()
-        self.stdout.write("\nDemo accounts (fictional people), password for all: " + demo.DEMO_PASSWORD)
-        for spec, account, secret in accounts:
-            line = f"  {spec.what:<32} {account.email:<34}"
-            if secret:
-                line += f" TOTP secret: {secret}"
-            self.stdout.write(line)
-        self.stdout.write(
-            "Accounts with a TOTP secret confirm sign-in with a code: add the secret to an authenticator app\n"
-            "or run: ./dev manage totp_code EMAIL\n"
-            "The public needs no account. Demo material is marked DEMO at every classification level.\n"
-        )
+        if options.get("verbosity", 1) >= 1:
+            self.stdout.write(block(accounts))
+
+
+def block(accounts: list[tuple[demo.DemoAccount, Any, str | None]]) -> str:
+    """One compact block: who, e-mail, TOTP secret (the accounts cleared for members-only material)."""
+    width = max(len(spec.email) for spec, _account, _secret in accounts)
+    lines = [f"Demo accounts (fictional people); password for all: {demo.DEMO_PASSWORD}"]
+    for spec, account, secret in accounts:
+        lines.append(f"  {account.email:<{width}}  {secret or '-':<32}  {spec.what}")
+    lines.append("A TOTP secret goes into an authenticator app, or: ./dev manage totp_code EMAIL")
+    return "\n".join(lines) + "\n"
