@@ -78,7 +78,9 @@ def test_the_secretariat_records_a_target_and_progress_is_computed(
     accounts: dict[str, Any], decision: Decision
 ) -> None:
     indicator = Indicator.objects.get(code="SP.DYN.LE00.IN")
+    assert "at least (increase to)" not in Client().get("/development/").content.decode()  # fragment now cached
     target = actions.record_target(verified(accounts["secretariat"]), indicator, _form(decision))
+    assert "at least (increase to) 85.5 (2030)" in Client().get("/development/").content.decode()
     assert target.value == 85.5 and target.entities == ["KAZ", "UZB"] and target.is_demo
     event = AuditEvent.objects.filter(verb="development.target_recorded").latest("seq")
     assert event.target_id == str(target.pk) and event.data["indicator"] == "SP.DYN.LE00.IN"

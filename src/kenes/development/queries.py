@@ -163,3 +163,10 @@ def with_region(indicator: Indicator, found: list[Point]) -> list[Point]:
             by_year.setdefault(p.year, []).append(p.value)
     region = [Point(REGION, y, sum(v), f"{sum(v):.15g}") for y, v in sorted(by_year.items()) if len(v) == len(C5)]
     return found + region
+
+
+def data_stamp() -> str:
+    """Changes whenever an import writes (each file's import time and row count)."""
+    from kenes.development.models import Source
+
+    return ";".join(f"{f}:{t}:{n}" for f, t, n in Source.objects.values_list("file", "imported_at", "rows"))

@@ -9,6 +9,7 @@ builds the chart through ``charts`` and renders. The one write, recording a targ
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from typing import Any
@@ -111,26 +112,40 @@ def _chart_context(
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The headline charts are built and rendered only when their cached fragment is missing: the
+    fragment's key changes with every import, every target and the reader's language and host."""
     lang = _lang(request)
-    by_code = {i.code: i for i in queries.indicators().filter(code__in=HEADLINE)}
-    found = queries.points_for_many(list(by_code.values()))
     targets = list(queries.targets())
-    charts_ = [
-        _chart_context(
-            request,
-            "line",
-            by_code[code],
-            found.get(by_code[code].pk, []),
-            lang,
-            _targets_marks([t for t in targets if t.indicator_id == by_code[code].pk], lang),
-        )
-        for code in HEADLINE
-        if code in by_code
-    ]
+
+    def charts_() -> list[dict[str, Any]]:
+        by_code = {i.code: i for i in queries.indicators().filter(code__in=HEADLINE)}
+        found = queries.points_for_many(list(by_code.values()))
+        return [
+            _chart_context(
+                request,
+                "line",
+                by_code[code],
+                found.get(by_code[code].pk, []),
+                lang,
+                _targets_marks([t for t in targets if t.indicator_id == by_code[code].pk], lang),
+            )
+            for code in HEADLINE
+            if code in by_code
+        ]
+
+    stamp = "-".join(
+        [lang, request.get_host(), queries.data_stamp(), ",".join(f"{t.pk}:{t.indicator_id}" for t in targets)]
+    )
     return render(
         request,
         "development/dashboard.html",
-        {"charts": charts_, "targets": _target_rows(request, targets), "legend": _legend(), "themes": THEMES},
+        {
+            "charts": charts_,
+            "stamp": hashlib.sha256(stamp.encode()).hexdigest(),
+            "targets": _target_rows(request, targets),
+            "legend": _legend(),
+            "themes": THEMES,
+        },
     )
 
 
