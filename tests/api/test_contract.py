@@ -119,7 +119,7 @@ def test_the_error_bodies_are_what_the_api_sends(accounts: dict[str, Any]) -> No
     assert set(schemas["ErrorOut"]["properties"]) == {"detail", "field"}
     _token, raw = create_token("test", accounts["secretariat"], "x")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
-    refused = client.post("/api/v1/texts", {"code": "ok", "title": "t", "kind": "joint_statement", "format": "none",
+    refused = client.post("/api/v1/texts", {"code": "okay", "title": "t", "kind": "joint_statement", "format": "none",
                                             "units": [{"content": "x"}]}, content_type="application/json")  # fmt: skip
     assert refused.status_code == 400 and refused.json() == {"detail": "Unknown format.", "field": "format"}
     invalid = client.post("/api/v1/texts", {}, content_type="application/json")
