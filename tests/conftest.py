@@ -13,6 +13,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+# One Chromium per session for every browser test, wherever its file is (tests/browser, the press
+# and development journeys). Registered once here: a module that imported the fixture would get a
+# second session-scoped instance, and a second sync Playwright inside the first one's event loop.
+pytest_plugins = ["tests.browser.fixtures"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests are
 # still synchronous, so Django's async-safety guard is relaxed for the test process only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

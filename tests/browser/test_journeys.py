@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from kenes.people import demo
-from tests.browser.conftest import shoot, watch
+from tests.browser.fixtures import shoot, watch
 from tests.conftest import totp_now
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
 
 from kenes.people import demo
-from tests.browser.conftest import shoot, watch
+from tests.browser.fixtures import shoot, watch
 from tests.conftest import totp_now, verified
 
 pytestmark = pytest.mark.browser

@@ -9,9 +9,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-# The browser fixtures (one Chromium per session, contexts against the live server) for test_browser.py.
-from tests.browser.conftest import browser, new_context, screenshot_dir  # noqa: F401
-
 INDICATORS_DIR = Path(settings.KENES_DATA_DIR) / "indicators"
 
 

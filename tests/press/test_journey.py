@@ -15,9 +15,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from kenes.press import actions, digest
 from kenes.press.models import Subscriber, SubscriberStatus
-from tests.browser.conftest import browser as browser
-from tests.browser.conftest import new_context as new_context
-from tests.browser.conftest import shoot, watch
+from tests.browser.fixtures import shoot, watch
 from tests.press.test_digest import Inbox, smtp  # noqa: F401  (the SMTP fixture)
 
 pytestmark = pytest.mark.browser

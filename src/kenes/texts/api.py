@@ -647,6 +647,11 @@ def add_note(request: HttpRequest, code: Key, payload: NoteIn) -> Status[NoteOut
 # otherwise also match their paths.
 
 
+# A language code (``ru``, ``en``, ``kk``, …): a word such as ``amendments`` is the path of another
+# operation, never a language.
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+
+
 class UnitEdit(StrictSchema):
     expected_revision: Version = Field(description="The unit's revision as you read it; a stale one is a 409.")
     content: Str | None = Field(None, max_length=actions.MAX_CONTENT, description=_CONTENT)
@@ -657,7 +662,7 @@ class UnitEdit(StrictSchema):
     "/texts/{code}/units/{uid}/{language}", response={200: UnitOut, **errors(400, 403, 404, 409, 413, 422)},
     auth=RequiredAuth(),
 )  # fmt: skip
-def edit_unit(request: HttpRequest, code: Key, uid: Key, language: Key, payload: UnitEdit) -> UnitOut:
+def edit_unit(request: HttpRequest, code: Key, uid: Key, language: LanguageCode, payload: UnitEdit) -> UnitOut:
     """The chair's pen: one language's wording of a unit. The unit's other languages become out of date."""
     account = account_of(request)
     text = queries.text_for(account, code)

@@ -1,4 +1,5 @@
-"""Browser fixtures: one Chromium for the whole session, a fresh context per journey.
+"""Browser fixtures: one Chromium for the whole session, a fresh context per journey (registered
+for every test directory by ``pytest_plugins`` in tests/conftest.py).
 
 Playwright's sync API is used directly (no pytest-playwright). Playwright must never download a
 browser: the system Chromium is launched by path.
