@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its 404 and 400 pages render like any other (language, account, headers).
+    "kenes.web.middleware.ControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "kenes.urls"

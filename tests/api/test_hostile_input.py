@@ -585,3 +585,26 @@ def test_pages_answer_a_control_character_in_a_lookup_field_without_a_server_err
         response = pages["secretariat"].post(url, form)
         assert response.status_code < 500, (url, response.status_code)
         assert response.status_code != 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ru", "Адрес содержит символ, которого в нём быть не может."),
+        ("en", "The address contains a character that cannot appear in it."),
+    ],
+)
+def test_a_control_character_in_a_page_filter_is_refused_in_the_readers_language(language: str, message: str) -> None:
+    """PostgreSQL refuses NUL in a parameter (a server error); the page refuses the address first."""
+    response = Client().get("/meetings/", {"format": "a\x00b"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    # A tab or a line break is ordinary in a text box's value and reaches the page.
+    assert Client().get("/meetings/", {"format": "a\tb"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_a_page_path_names_nothing() -> None:
+    assert Client().get("/meetings/a%00b/").status_code == 404
+    assert Client().get("/meetings/").status_code == 200
