@@ -231,6 +231,33 @@ def test_create_a_meeting_from_a_suggestion(signed_in: Any) -> None:
     assert "Asia/Almaty" in page and "UTC+05:00" in page
 
 
+def test_new_meeting_form_says_no_empty_ordinal_and_takes_russian_and_english_titles(signed_in: Any) -> None:
+    """The sources number no foreign ministers' meeting: the form says so (never "()"), and the
+    meeting gets its own title in Russian and English, shown in the reader's language."""
+    from django.utils import translation
+
+    client = signed_in("secretariat")
+    assert actions.next_ordinal(Format.objects.get(code=FM)) == ""
+    page = _text(client.get(f"/formats/{FM}/new-meeting/"))
+    assert "()" not in page
+    assert "The sources do not number this format's meetings" in page
+    assert 'name="title_ru"' in page and 'name="title_en"' in page
+    titles = {"title_ru": "ДЕМО — Совещание министров (тест)", "title_en": "DEMO — Ministers' meeting (test)"}
+    data = {"start_text": "2027-05-12", "kind": "regular", "city_en": "Khiva", "country": "UZ", "chair_state": "UZ",
+            "timezone": "", "classification": "participants", **titles}  # fmt: skip
+    response = client.post(f"/formats/{FM}/new-meeting/", data)
+    assert response.status_code == 302, _text(response)[:2000]
+    meeting = Meeting.objects.get(format__code=FM, start_text="2027-05-12")
+    assert (meeting.title_ru, meeting.title_en) == (titles["title_ru"], titles["title_en"])
+    with translation.override("ru"):
+        assert meeting.display_title == titles["title_ru"]
+    with translation.override("en"):
+        assert meeting.display_title == titles["title_en"]
+    client.cookies["django_language"] = "ru"
+    page = _text(client.get(f"/formats/{FM}/new-meeting/"))
+    assert "Источники не нумеруют встречи этого формата" in page and "()" not in page
+
+
 def test_create_meeting_bad_input_keeps_the_form(signed_in: Any) -> None:
     client = signed_in("secretariat")
     count = Meeting.objects.count()

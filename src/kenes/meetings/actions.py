@@ -218,6 +218,7 @@ def create_meeting(
     fmt: Format,
     code: str = "",
     title_en: str = "",
+    title_ru: str = "",
     start_text: str = "",
     end_text: str = "",
     city_en: str = "",
@@ -253,6 +254,7 @@ def create_meeting(
     if kind not in MeetingKind.values:
         raise ActionError(_("Unknown kind of meeting."), field="kind")
     title_en = checked(title_en, field="title_en", max_length=MAX_TITLE, too_long=_too_long(MAX_TITLE))
+    title_ru = checked(title_ru, field="title_ru", max_length=MAX_TITLE, too_long=_too_long(MAX_TITLE))
     city_en = checked(city_en, field="city_en", max_length=MAX_CITY, too_long=_too_long(MAX_CITY))
     code = checked(code, field="code", max_length=MAX_CODE, too_long=_too_long(MAX_CODE))
     timezone_name = refuse_forbidden(timezone_name, "timezone")
@@ -276,6 +278,7 @@ def create_meeting(
                 format=fmt,
                 code=code,
                 title_en=title_en,
+                title_ru=title_ru,
                 ordinal=ordinal,
                 kind=kind,
                 start_text=start.isoformat(),

@@ -498,6 +498,7 @@ class MeetingCreate(StrictSchema):
     kind: MeetingKind = MeetingKind.REGULAR
     classification: Classification | None = None
     title_en: Str = Field("", max_length=actions.MAX_TITLE)
+    title_ru: Str = Field("", max_length=actions.MAX_TITLE)
 
 
 _SCHEDULE_FIELDS = {"start_text": "start_date", "end_text": "end_date"}
@@ -515,6 +516,7 @@ def create_meeting(request: HttpRequest, payload: MeetingCreate) -> Status[Meeti
             account,
             fmt=fmt,
             title_en=payload.title_en.strip(),
+            title_ru=payload.title_ru.strip(),
             start_text=payload.start_date.isoformat(),
             end_text=payload.end_date.isoformat() if payload.end_date else "",
             city_en=payload.city_en.strip(),

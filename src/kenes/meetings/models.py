@@ -116,6 +116,7 @@ class Meeting(Protected, SourcedModel):
     format = models.ForeignKey(Format, on_delete=models.PROTECT, related_name="meetings")
     ordinal = models.CharField(max_length=16, blank=True)
     title_en = models.CharField(max_length=300, blank=True, help_text=_("Only for demo meetings."))
+    title_ru = models.CharField(max_length=300, blank=True, help_text=_("Only for demo meetings."))
     start_text = models.CharField(max_length=10, blank=True)
     end_text = models.CharField(max_length=10, blank=True)
     start_sort = models.DateField(null=True, blank=True, editable=False)
@@ -146,8 +147,17 @@ class Meeting(Protected, SourcedModel):
 
     @property
     def display_title(self) -> str:
-        if self.title_en:
-            return self.title_en
+        """The meeting's own title in the reader's language (Russian, else English, else the other),
+        or its format's name with the ordinal or the date."""
+        from django.utils.translation import get_language
+
+        own = (
+            (self.title_ru, self.title_en)
+            if (get_language() or "").startswith("ru")
+            else (self.title_en, self.title_ru)
+        )
+        if own[0] or own[1]:
+            return own[0] or own[1]
         label = self.format.name
         return f"{label} {self.ordinal}".strip() if self.ordinal else f"{label} ({self.start_text or '?'})"
 

@@ -340,6 +340,7 @@ def _meeting_form_initial(fmt: Format, query: QueryDict) -> dict[str, Any]:
         "kind": MeetingKind.REGULAR,
         "classification": fmt.default_classification,
         "title_en": "",
+        "title_ru": "",
     }
 
 
@@ -364,7 +365,8 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
                 timezone_name=form["timezone"].strip(),
                 kind=form["kind"] or MeetingKind.REGULAR,
                 classification=form["classification"] or None,
-                title_en=form["title_en"],
+                title_en=form["title_en"].strip(),
+                title_ru=form["title_ru"].strip(),
             )
         except ActionError as exc:
             error = exc
