@@ -63,6 +63,8 @@ class RequireTwoFactorMiddleware:
 
 
 IDLE_SESSION_KEY = "kenes_last_seen"
+# A page's live stream reconnects on its own (``kenes.live.sse``): it is not the reader's activity.
+_PASSIVE_PREFIXES = ("/live/",)
 
 
 class IdleTimeoutMiddleware:
@@ -86,7 +88,9 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if not request.path.startswith(_OPEN_PREFIXES):
                     return redirect(f"{reverse('login')}?next={request.get_full_path()}")
-            elif not isinstance(last, int | float) or now - last >= 60:
+            elif not request.path.startswith(_PASSIVE_PREFIXES) and (
+                not isinstance(last, int | float) or now - last >= 60
+            ):
                 # Minute precision is enough, and spares a session write on every request.
                 request.session[IDLE_SESSION_KEY] = int(now)
         return self.get_response(request)
