@@ -1,6 +1,7 @@
-"""The issue-6 journey in Chromium: Kyrgyzstan's security officer files a restricted threat report
-for Uzbekistan, assesses it, asks for an extraordinary consultation and convenes it on the first
-workable day proposed; the meeting is restricted with the report on its agenda. A guest and the
+"""The issue-6 journey (issue 14's (g)) in Chromium: Kyrgyzstan's security officer files a restricted
+threat report for Uzbekistan, assesses it, downloads its PDF (every field in it), asks for an
+extraordinary consultation and convenes it on the first workable day proposed; the meeting is
+restricted with the report on its agenda; the report and its PDF are then read in Russian. A guest and the
 uncleared secretariat get 404 and never see the title.
 
 Every new page is screenshotted at laptop and phone size into test-artifacts/screenshots/.
@@ -8,6 +9,7 @@ Every new page is screenshotted at laptop and phone size into test-artifacts/scr
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from typing import Any
@@ -59,6 +61,16 @@ def _both(page: Page, context: BrowserContext, new_context: Callable[..., Browse
     phone.context.close()
 
 
+def _pdf_words(page: Page, link: str) -> str:
+    """The text of the PDF behind the page's link, downloaded with the page's session, spaces folded."""
+    from pypdf import PdfReader
+
+    response = page.request.get(page.locator("main a", has_text=link).get_attribute("href") or "")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.body())).pages
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
+
+
 def test_from_report_to_assessment_to_extraordinary_consultation(
     new_context: Callable[..., BrowserContext], settings: Any, tmp_path: Any
 ) -> None:
@@ -104,6 +116,11 @@ def test_from_report_to_assessment_to_extraordinary_consultation(
     expect(kg.locator(".msg.success")).to_contain_text("Your assessment is recorded.")
     expect(kg.locator("main")).to_contain_text("severity raised")
 
+    # --- (g) the report's PDF, watermarked for its reader: every field's value is in it ---
+    words = _pdf_words(kg, "Download PDF (watermarked)")
+    for value in (TITLE, "Fictional data centre", "A fictional, simulated cyber incident", "RESTRICTED"):
+        assert value in words, value
+
     # --- the read log of the author's state ---
     kg.click("main a:has-text('Read log')")
     expect(kg.locator("h1")).to_have_text("Read log")
@@ -124,6 +141,16 @@ def test_from_report_to_assessment_to_extraordinary_consultation(
     assert meeting_path.startswith("/meetings/"), meeting_path
     expect(kg.locator("main")).to_contain_text(TITLE)  # on the agenda
     _both(kg, context, new_context, "issue6-officer-kg", "consultation-meeting")
+
+    # --- the report and its PDF in Russian ---
+    kg.select_option("#lang-select", "ru")
+    expect(kg.locator("html")).to_have_attribute("lang", "ru")
+    kg.goto(report_path)
+    expect(kg.locator(".marking").first).to_contain_text("ОГРАНИЧЕННЫЙ ДОСТУП")
+    _both(kg, context, new_context, "issue6-officer-kg", "report-ru")
+    words = _pdf_words(kg, "Скачать PDF")
+    assert TITLE in words and "ОГРАНИЧЕННЫЙ ДОСТУП" in words
+    kg.select_option("#lang-select", "en")
     assert problems == [], problems
 
     # --- the secretariat is alerted, without the report; it cannot open either page ---
