@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "kenes.security",
     "kenes.development",
     "kenes.press",
+    "kenes.search",
     "kenes.live",
     "kenes.api",
     "kenes.web",

@@ -71,6 +71,7 @@ def _mount() -> None:
     api.add_router("", "kenes.security.api.router")
     api.add_router("", "kenes.development.api.router")
     api.add_router("", "kenes.press.api.router")
+    api.add_router("", "kenes.search.api.router")
 
 
 _mount()
