@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
@@ -131,10 +132,16 @@ def event_name(stream: audience.Stream, payload: dict[str, Any]) -> str:
 
 
 def _admitted(account: Any, stream: audience.Stream, events: list[Event]) -> list[Event] | None:
-    """The events of the batch this account receives; None when it may no longer read the stream."""
-    if not audience.still_readable(account, stream):
-        return None
-    return [event for event in events if audience.admits(account, stream, event.payload)]
+    """The events of the batch this account receives; None when it may no longer read the stream.
+
+    The database connection is closed after each check: an open stream holds no connection while
+    it waits (hours, for a delegate's room), so streams do not use up the database's connections."""
+    try:
+        if not audience.still_readable(account, stream):
+            return None
+        return [event for event in events if audience.admits(account, stream, event.payload)]
+    finally:
+        connections.close_all()
 
 
 async def follow(account: Any, stream: audience.Stream, after: str | None) -> AsyncIterator[str]:

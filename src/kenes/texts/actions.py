@@ -345,7 +345,7 @@ def propose_amendment(
             author=actor if getattr(actor, "pk", None) else None,
         )  # fmt: skip
         audit.record(actor, "amendment.proposed", amendment, text=text.code, unit=unit.uid, state=state.iso2)
-        _event(text, "amendment.proposed", amendment=amendment.pk)
+        _event(text, "amendment.proposed", amendment=amendment.pk, unit=unit.uid)
     return amendment
 
 
@@ -426,7 +426,7 @@ def decide_amendment(actor: Any, amendment: Amendment, *, accept: bool) -> Amend
         current.decided_in_version = version.number if version else text.version
         current.save(update_fields=["status", "decided_in_version"])
         audit.record(actor, f"amendment.{current.status}", current, text=text.code)
-        _event(text, f"amendment.{current.status}", amendment=current.pk)
+        _event(text, f"amendment.{current.status}", amendment=current.pk, unit=amendment.unit.uid)
     return current
 
 
@@ -443,7 +443,7 @@ def withdraw_amendment(actor: Any, amendment: Amendment) -> Amendment:
         current.status = AmendmentStatus.WITHDRAWN
         current.save(update_fields=["status"])
         audit.record(actor, "amendment.withdrawn", current, text=text.code)
-        _event(text, "amendment.withdrawn", amendment=current.pk)
+        _event(text, "amendment.withdrawn", amendment=current.pk, unit=amendment.unit.uid)
     return current
 
 

@@ -483,10 +483,14 @@ def _room_context(
     data: Mapping[str, Any] | None = None,
     message_key: str = "",
     message: str = "",
+    live_after: str | None = None,
 ) -> dict[str, Any]:
+    from kenes.live.sse import snapshot_id
     from kenes.states.models import State
 
     user = request.user
+    if live_after is None:
+        live_after = snapshot_id(f"text:{text.pk}")  # before the room is read: see text_room
     room = queries.room(user, text)
     delegation = delegation_of(user, text)
     caps = Caps(
@@ -610,6 +614,8 @@ def _room_context(
         "pdf_pair": pair,
         "pdf_pair_url": f"/texts/{text.code}/pdf/?" + urlencode({"languages": ",".join(pair_codes)}) if pair else "",
         "room_url": reverse("text_room", args=[text.code]),
+        # The page's live stream (kenes.live.sse), resumed after the id this snapshot is consistent with.
+        "live_url": reverse("text_events", args=[text.code]) + "?" + urlencode({"after": live_after}),
     }
     context.update(_diff_context(text, room, request.GET))
     return context
@@ -812,8 +818,26 @@ def text_create(request: HttpRequest) -> HttpResponse:
 
 
 def text_room(request: HttpRequest, code: str) -> HttpResponse:
+    """The room; with ``?unit=<uid>`` from HTMX, that paragraph's block (a live update re-fetches it
+    here, through the page's own query and policy)."""
+    from kenes.live.sse import snapshot_id
+
     text = queries.text_for(request.user, code)
-    return _render_room(request, text)
+    uid = request.GET.get("unit", "")
+    if uid and _is_htmx(request):
+        context = _room_context(request, text)
+        context["target"] = next((u for u in context["units"] if u.uid == uid), None)
+        if context["target"] is None:  # the paragraph is gone: the whole page changed shape
+            response = HttpResponse("")
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "texts/_unit_swap.html", context)
+    # The id the page is consistent with is read before the text and the room, so that the page
+    # plus the events after that id is a fresh page (a change in between is only sent again).
+    live_after = snapshot_id(f"text:{text.pk}")
+    text = queries.text_for(request.user, code)
+    context = _room_context(request, text, live_after=live_after)
+    return render(request, "texts/room.html", context)
 
 
 def text_diff(request: HttpRequest, code: str) -> HttpResponse:

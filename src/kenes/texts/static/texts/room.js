@@ -20,6 +20,7 @@
     var config = event.detail && event.detail.requestConfig;
     var selector = config && config.elt ? config.elt.getAttribute("hx-target") : "";
     if (!selector || selector.indexOf("#unit-") !== 0) { return; }
+    if (config.elt.hasAttribute("data-live")) { return; }  /* another delegation's change: focus stays */
     var unit = document.querySelector(selector);
     if (!unit) { return; }
     var target = unit.querySelector(".msg.error") || unit.querySelector(".msg") || unit.querySelector("h3");
@@ -27,5 +28,26 @@
       target.setAttribute("tabindex", "-1");
       target.focus();
     }
+  });
+  /* A live update (kenes.live.sse) waits while the reader works in that paragraph, and follows
+     when the focus leaves it: what is being typed is never replaced. */
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute("data-live")) { return; }
+    var unit = elt.closest(".unit");
+    if (unit && unit.contains(document.activeElement)) {
+      event.preventDefault();
+      unit.setAttribute("data-live-waiting", "");
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var unit = event.target && event.target.closest ? event.target.closest(".unit[data-live-waiting]") : null;
+    if (!unit) { return; }
+    setTimeout(function () {
+      if (unit.contains(document.activeElement)) { return; }
+      unit.removeAttribute("data-live-waiting");
+      var live = unit.querySelector("[data-live]");
+      if (live && window.htmx) { window.htmx.trigger(live, "kenes:retry"); }
+    }, 0);
   });
 })();
