@@ -33,6 +33,28 @@ class Source(models.Model):
     def url_list(self) -> list[str]:
         return [line for line in self.urls.splitlines() if line.strip()]
 
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """``(outlet, url)`` for the page: the outlets the source names ("24.kg; iica.uz"), each
+        with its link; a link without a named outlet is named by its host. A source without a link
+        is its title alone. Never the bare id ("S13"), which means nothing to a reader."""
+        urls = self.url_list
+        if not urls:
+            return [(self.title, "")]
+        names = [name.strip() for name in self.title.split(";") if name.strip()]
+        if len(urls) == 1 and len(names) <= 1:
+            return [(self.title or _host(urls[0]), urls[0])]
+        if len(names) == len(urls):
+            return list(zip(names, urls, strict=True))
+        return [(_host(url), url) for url in urls]
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url.strip()).hostname or url
+    return host.removeprefix("www.")
+
 
 class SourcedModel(models.Model):
     sources = models.ManyToManyField(Source, blank=True, related_name="+")
