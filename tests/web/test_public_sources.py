@@ -22,7 +22,7 @@ PAGES = [
     "/formats/ca_foreign_ministers/",
     "instruction",  # the proposal of 2022 that the follow-up shows
 ]
-INTERNAL = re.compile(r"\bS\d{1,3}\b|\b[a-z0-9_]+\.csv\b|\b(?:text|name)_(?:ru|en)\b|seed article")
+INTERNAL = re.compile(r"\bS\d{1,3}\b|\b[a-z0-9_-]+\.(?:csv|json|tab)\b|\b(?:text|name)_(?:ru|en)\b|seed article")
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
@@ -65,3 +65,5 @@ def test_the_links_of_a_source() -> None:
     assert hosts.links == [("example.org", "https://www.example.org/a"), ("example.net", "https://example.net/b")]
     bare = Source(code="S4", title="UN M49 standard", urls="")
     assert bare.links == [("UN M49 standard", "")]
+    local = Source(code="S5", title="repo owner/codes, data/iso_3166-1.json; local copy (/usr/share/x)", urls="")
+    assert local.links == [("repo owner/codes", "")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 
 import pycountry
 from django.db import models
@@ -39,8 +40,8 @@ class Source(models.Model):
         with its link; a link without a named outlet is named by its host. A source without a link
         is its title alone. Never the bare id ("S13"), which means nothing to a reader."""
         urls = self.url_list
-        if not urls:
-            return [(self.title, "")]
+        if not urls:  # named as far as its first clause: the rest lists local files
+            return [(re.split(r"[;,(]", self.title)[0].strip() or self.title, "")]
         names = [name.strip() for name in self.title.split(";") if name.strip()]
         if len(urls) == 1 and len(names) <= 1:
             return [(self.title or _host(urls[0]), urls[0])]

@@ -26,7 +26,7 @@ _TOKEN = re.compile(
     rf"\[(?P<group>{_SOURCE}(?:\s*[,;]\s*{_SOURCE})*)\]"
     rf"|\b(?P<bare>{_SOURCE})\b"
     r"|\bformats\.csv\s+(?P<format>[a-z0-9_]+)"
-    r"|\b(?P<file>[a-z0-9_]+\.csv)\b"
+    r"|\b(?P<file>[a-z0-9_-]+\.(?:csv|json|tab))\b"
     r"|\b(?P<column>(?:text|name|title)_(?:ru|en))\b"
     r"|\b(?P<seed>seed article)\b"
 )
@@ -39,6 +39,7 @@ _FILES = {
     "states.csv": "the list of states",
     "sources.csv": "the list of sources",
 }
+_OTHER_FILES = {"csv": "the reference data", "json": "data file", "tab": "zone table"}
 _COLUMNS = {
     "text_ru": "the Russian wording",
     "text_en": "the English wording",
@@ -90,7 +91,7 @@ def readable(note: str) -> SafeString:
                 else escape("the list of formats")
             )
         elif match["file"]:
-            out.append(escape(_FILES.get(match["file"], "the reference data")))
+            out.append(escape(_FILES.get(match["file"], _OTHER_FILES[match["file"].rsplit(".", 1)[1]])))
         elif match["column"]:
             out.append(escape(_COLUMNS[match["column"]]))
         else:
