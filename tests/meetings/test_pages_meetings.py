@@ -173,6 +173,17 @@ def test_plan_page_suggests_dates_that_avoid_nauryz(signed_in: Any) -> None:
     assert 'id="suggestions"' in page and "<html" in page
 
 
+def test_holiday_names_in_russian_where_the_package_has_them(signed_in: Any) -> None:
+    """Tajik, Turkmen and Kyrgyz calendars have Russian names in ``holidays``; Kazakhstan's and
+    Uzbekistan's have none, so theirs stay English, marked lang="en"."""
+    client = signed_in("secretariat")
+    client.cookies["django_language"] = "ru"
+    page = _text(client.get(f"/formats/{FM}/plan/", {"start": "2027-03-15", "end": "2027-04-15", "days": "2"}))
+    assert '<span lang="ru">Международный праздник Навруз</span> (TJ)' in page
+    assert '<span lang="ru">Народный праздник Нооруз</span> (KG)' in page
+    assert '<span lang="en">Nowruz Holiday</span> (KZ)' in page
+
+
 @pytest.mark.clock
 def test_plan_results_come_as_a_fragment_for_htmx(signed_in: Any) -> None:
     client = signed_in("secretariat")

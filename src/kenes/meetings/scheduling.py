@@ -50,6 +50,34 @@ def _holidays(code: str, year: int) -> dict[dt.date, str]:
     return dict(holidays.country_holidays(code, years=year).items())
 
 
+@lru_cache(maxsize=64)
+def _holiday_language(code: str, reader: str) -> str | None:
+    """The ``holidays`` package's language for a reader: the reader's own ("ru"), its variant for
+    the state ("ru_KG"), else English ("en_US"); None for a code the package does not cover."""
+    if code not in holidays.list_supported_countries():
+        return None
+    supported = holidays.country_holidays(code).supported_languages
+    for language in (reader, f"{reader}_{code}", "en_US"):
+        if language in supported:
+            return language
+    return None
+
+
+@lru_cache(maxsize=512)
+def _named_holidays(code: str, year: int, language: str) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays(code, years=year, language=language).items())
+
+
+def holiday_name(code: str, day: dt.date, reader: str) -> tuple[str, str] | None:
+    """``(name, language code)`` of ``code``'s public holiday on ``day`` in the reader's language
+    where the package has it (Tajik, Turkmen and Kyrgyz calendars in Russian), else in English."""
+    language = _holiday_language(code, reader.split("-")[0])
+    if language is None:
+        return None
+    name = _named_holidays(code, day.year, language).get(day)
+    return (name, language.split("_")[0]) if name else None
+
+
 def holidays_on(day: dt.date, codes: Iterable[str]) -> list[tuple[str, str]]:
     """``[(state code, holiday name)]`` for every state that has a public holiday on ``day``."""
     return [(code, _holidays(code, day.year)[day]) for code in codes if day in _holidays(code, day.year)]

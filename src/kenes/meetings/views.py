@@ -25,8 +25,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kenes.access.levels import Classification, rank
@@ -52,7 +52,7 @@ from kenes.meetings.models import (
     Standing,
 )
 from kenes.meetings.permissions import is_focal_point, is_secretariat
-from kenes.meetings.scheduling import MAX_SPAN_DAYS, MAX_WINDOW_DAYS, SchedulingError
+from kenes.meetings.scheduling import MAX_SPAN_DAYS, MAX_WINDOW_DAYS, SchedulingError, holiday_name
 from kenes.states.models import State
 from kenes.states.queries import members_on
 
@@ -235,7 +235,7 @@ _HOLIDAY = re.compile(r"^(?P<name>.+) \((?P<code>[A-Z]{2,3})\)$")
 def _explain(avoided: list[str], calendars: set[str]) -> dict[str, list[Any]]:
     """Sort what a suggestion avoided into weekends, public holidays and clashing meetings."""
     weekends: list[dt.date] = []
-    holidays: dict[dt.date, list[str]] = {}
+    holidays: dict[dt.date, list[tuple[str, str, str]]] = {}
     clashes: dict[str, list[dt.date]] = {}
     for entry in avoided:
         day_text, _sep, reason = entry.partition(": ")
@@ -248,7 +248,8 @@ def _explain(avoided: list[str], calendars: set[str]) -> dict[str, list[Any]]:
             if day not in weekends:
                 weekends.append(day)
         elif match and match["code"] in calendars:
-            holidays.setdefault(day, []).append(reason)
+            named = holiday_name(match["code"], day, get_language() or "en") or (match["name"], "en")
+            holidays.setdefault(day, []).append((named[0], named[1], match["code"]))
         else:
             clashes.setdefault(reason, []).append(day)
     return {
