@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -76,3 +76,43 @@ def redis_server() -> Iterator[str]:
                     server.wait()
             return
         pytest.fail("redis-server found no free port in 5 attempts", pytrace=False)
+
+
+@contextmanager
+def uvicorn_server() -> Iterator[str]:
+    """The real ASGI process (uvicorn serving ``kenes.asgi``: pages and live streams) on a free
+    port, in a thread; yields ``host:port``. Needs committed data (``live_data``).
+
+    On SQLite the test database is one in-memory database in shared-cache mode, where a reader in
+    the server's threads and the test's write would lock each other's tables: the server's
+    connections read without those locks (the events they react to come after the commit)."""
+    import threading
+
+    import uvicorn
+    from django.db.backends.signals import connection_created
+
+    from kenes.asgi import application
+
+    def unlocked(sender: object, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+    connection_created.connect(unlocked)
+    port = free_port()
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="error", timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        if not server.started:
+            pytest.fail("uvicorn did not start", pytrace=False)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        connection_created.disconnect(unlocked)

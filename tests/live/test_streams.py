@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from django.test import Client
 from kenes.live import audience
 from kenes.live.bus import MemoryBus, RedisBus, order
 from tests.conftest import login, verified
-from tests.services import free_port
+from tests.services import uvicorn_server
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -81,39 +80,8 @@ def test_the_audience_is_the_access_policy(accounts: dict[str, Any]) -> None:
 
 @pytest.fixture
 def asgi_server(live_data: None) -> Iterator[str]:
-    """The real ASGI process (uvicorn serving ``kenes.asgi``) on a free port, in a thread.
-
-    On SQLite the test database is one in-memory database in shared-cache mode, where a reader in
-    the server's threads and the test's write would lock each other's tables: the server's
-    connections read without those locks (the events they react to come after the commit)."""
-    import uvicorn
-    from django.db.backends.signals import connection_created
-
-    from kenes.asgi import application
-
-    def unlocked(sender: Any, connection: Any, **kwargs: Any) -> None:
-        if connection.vendor == "sqlite":
-            connection.cursor().execute("PRAGMA read_uncommitted = 1")
-
-    connection_created.connect(unlocked)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="error", timeout_graceful_shutdown=2
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        connection_created.disconnect(unlocked)
+    with uvicorn_server() as address:
+        yield address
 
 
 class Reader:
