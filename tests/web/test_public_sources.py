@@ -56,6 +56,15 @@ def test_a_note_is_english_labelled_in_the_readers_language_with_its_sources_lin
     assert f'(<a href="{url}" rel="noopener noreferrer">{name}</a>)' in note.group(2)
 
 
+def test_the_sources_cadence_wording_is_marked_english_on_a_russian_page() -> None:
+    client = Client()
+    client.cookies["django_language"] = "ru"
+    for path in ("/formats/", "/formats/ca_foreign_ministers/"):
+        html = client.get(path).content.decode()
+        assert '<span lang="en">regular (agreed 2021); at least once every six months (proposed 2022)</span>' in html
+        assert "(источник на английском)" in html
+
+
 def test_the_links_of_a_source() -> None:
     one = Source(code="S1", title="euractiv.com", urls="https://www.euractiv.com/x\n")
     assert one.links == [("euractiv.com", "https://www.euractiv.com/x")]
