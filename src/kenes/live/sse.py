@@ -152,7 +152,7 @@ async def follow(account: Any, stream: audience.Stream, after: str | None) -> As
     admitted = sync_to_async(_admitted)
     started = time.monotonic()
     try:
-        yield f"retry: {RETRY_MS}\n: {stream.channel}\n\n"
+        yield f"retry: {RETRY_MS}\n: connected\n\n"
         cursor = await asyncio.to_thread(bus.last_id, stream.channel)
         if after is not None:
             replay: list[Event] = []
