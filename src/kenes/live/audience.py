@@ -3,8 +3,9 @@
 A stream is a meeting's or a text's channel (``meeting:<pk>``, ``text:<pk>``). It is opened through
 the same queries as the page (``meetings.queries.meeting_detail``, ``texts.queries.text_for``), so an
 account that may not read the object gets the page's 404, and the check is made again on every
-resume and before every batch of events (``still_readable``): a guest whose invitation is revoked,
-or a text made members-only, stops receiving at once.
+resume and, while connected, at most every ``live.sse.RECHECK_SECONDS`` before a batch of events
+(``still_readable``): a guest whose invitation is revoked, or a text made members-only, stops
+receiving within seconds, and its page's re-fetch is the page's 404 at once.
 
 Events carry ids and verbs only (decision 0014). ``admits`` lets an event through when every id it
 carries names something the account may read, as the page would show it; an event with an id this
@@ -58,6 +59,11 @@ def admits(account: Any, stream: Stream, payload: dict[str, Any]) -> bool:
     if stream.kind == "text":
         return _text_admits(account, stream, payload)
     return _meeting_admits(account, stream, payload)
+
+
+def reads_database(stream: Stream, payload: dict[str, Any]) -> bool:
+    """Does ``admits`` need the database for this event (an agenda item's or an invitation's)?"""
+    return stream.kind == "meeting" and ("item" in payload or str(payload.get("verb", "")).startswith("invitation."))
 
 
 def _text_admits(account: Any, stream: Stream, payload: dict[str, Any]) -> bool:

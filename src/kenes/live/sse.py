@@ -8,7 +8,8 @@ Streams with ``KENES_REDIS_URL``, the in-memory bus otherwise), its ``event`` na
 its own view, so the access policy decides what it shows.
 
 * **Who** may follow and which events reach them: ``live.audience`` (the access policy: the
-  page's 404 at connect and on every resume, ``still_readable`` again before each batch).
+  page's 404 at connect and on every resume, ``still_readable`` again at most every
+  ``RECHECK_SECONDS`` while connected).
 * **Resume**: the browser's ``Last-Event-ID`` (or ``?after=``, the id a page's snapshot is
   consistent with) replays what came after it; when those events are gone (trimmed, another
   process's memory, more than ``REPLAY_LIMIT``) a ``reset`` event tells the page to reload its
@@ -44,6 +45,7 @@ QUEUE_LIMIT = 256
 REPLAY_LIMIT = 500
 READ_SECONDS = 0.5  # the hub's longest wait on the bus: a newly followed channel is read this soon
 MAX_CONNECTION_SECONDS = 300.0
+RECHECK_SECONDS = 2.0  # a live connection asks the policy again at most this often (and on every resume)
 RETRY_MS = 2000
 
 
@@ -131,13 +133,14 @@ def event_name(stream: audience.Stream, payload: dict[str, Any]) -> str:
     return "room"
 
 
-def _admitted(account: Any, stream: audience.Stream, events: list[Event]) -> list[Event] | None:
+def _admitted(account: Any, stream: audience.Stream, events: list[Event], recheck: bool = True) -> list[Event] | None:
     """The events of the batch this account receives; None when it may no longer read the stream.
 
-    The database connection is closed after each check: an open stream holds no connection while
-    it waits (hours, for a delegate's room), so streams do not use up the database's connections."""
+    ``recheck`` asks the policy again whether the account may read the stream (on connect and
+    resume always, then at most every ``RECHECK_SECONDS``). The database connection is closed after
+    the checks: an open stream holds no connection while it waits (hours, for a delegate's room)."""
     try:
-        if not audience.still_readable(account, stream):
+        if recheck and not audience.still_readable(account, stream):
             return None
         return [event for event in events if audience.admits(account, stream, event.payload)]
     finally:
@@ -150,7 +153,7 @@ async def follow(account: Any, stream: audience.Stream, after: str | None) -> As
     center = hub()
     subscriber = await center.join(stream.channel)
     admitted = sync_to_async(_admitted)
-    started = time.monotonic()
+    started = checked = time.monotonic()  # open_stream asked the policy just now
     try:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         cursor = await asyncio.to_thread(bus.last_id, stream.channel)
@@ -187,9 +190,14 @@ async def follow(account: Any, stream: audience.Stream, after: str | None) -> As
                     batch.append(event)
             if not batch:
                 continue
-            allowed = await admitted(account, stream, batch)
+            recheck = time.monotonic() - checked >= RECHECK_SECONDS
+            if recheck or any(audience.reads_database(stream, event.payload) for event in batch):
+                allowed = await admitted(account, stream, batch, recheck)
+            else:  # ids the text's or meeting's readers all read: no query, no thread
+                allowed = [event for event in batch if audience.admits(account, stream, event.payload)]
             if allowed is None:
                 return
+            checked = time.monotonic() if recheck else checked
             cursor = batch[-1].id
             for event in allowed:
                 yield message(event.id, event_name(stream, event.payload), event.payload)
