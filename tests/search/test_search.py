@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def _found(account: Any, query: str, **filters: Any) -> set[tuple[str, int]]:
     results = engine.search(account, query, engine.Filters(**filters), limit=100)
-    return {(h.kind, h.object.pk) for h in results.hits}
+    return {(h.kind, h.object_id) for h in results.hits}
 
 
 def _hidden_from(account: Any) -> list[tuple[str, int, str]]:
@@ -58,7 +58,7 @@ def test_a_guest_or_anonymous_search_never_returns_or_counts_hidden_material(
     for kind, pk, title in hidden:
         word = _longest_word(title)
         results = engine.search(account, word, limit=100)
-        assert (kind, pk) not in {(h.kind, h.object.pk) for h in results.hits}, (kind, title)
+        assert (kind, pk) not in {(h.kind, h.object_id) for h in results.hits}, (kind, title)
         # The counts are over what is shown: nothing hidden is counted.
         assert sum(results.counts.values()) == len(results.hits) or len(results.hits) == 100
 
@@ -111,7 +111,7 @@ def test_filters_narrow_the_results_and_the_counts_stay_per_kind(accounts: dict[
     assert narrowed.counts == everything.counts  # the tabs show every kind's count
     year = next(e.year for e in Entry.objects.filter(year__isnull=False))
     for hit in engine.search(reader, "Central Asia", engine.Filters(year=year), limit=100).hits:
-        assert Entry.objects.filter(kind=hit.kind, object_id=hit.object.pk, year=year).exists()
+        assert Entry.objects.filter(kind=hit.kind, object_id=hit.object_id, year=year).exists()
 
 
 def test_snippets_mark_the_query_words() -> None:

@@ -40,7 +40,7 @@ class Filters:
 @dataclass
 class Hit:
     kind: str
-    object: Any
+    object_id: int
     title: str
     snippet: str
     marks: list[tuple[int, int]]  # [start, end) of the query's words in ``snippet``
@@ -102,26 +102,32 @@ def search(account: Any, query: str, filters: Filters | None = None, *, limit: i
         # One hit per object: the best row, the reader's language when it scores as well.
         if current is None or score > current[1] or (score == current[1] and entry.language == reader):
             best[key] = (entry, score)
-    hits = [_hit(entry, score, allowed[(entry.kind, entry.object_id)], query) for entry, score in best.values()]
-    results.counts = _counts(hits)
-    results.formats = sorted({e.format_code for e, _ in best.values() if e.format_code})
-    results.years = sorted({e.year for e, _ in best.values() if e.year}, reverse=True)
+    found = list(best.values())
+    counts: dict[str, int] = defaultdict(int)
+    for entry, _ in found:
+        counts[entry.kind] += 1
+    results.counts = dict(counts)
+    results.formats = sorted({e.format_code for e, _ in found if e.format_code})
+    results.years = sorted({e.year for e, _ in found if e.year}, reverse=True)
     if filters.kind:
-        hits = [h for h in hits if h.kind == filters.kind]
-    hits.sort(key=lambda h: (h.score, h.updated), reverse=True)
-    results.hits = hits[:limit]
+        found = [(e, score) for e, score in found if e.kind == filters.kind]
+    ranked = sorted(((_ranked(e, score), e) for e, score in found), key=lambda p: (p[0], p[1].updated_at), reverse=True)
+    shown = ranked[:limit]
+    # The bodies, for the snippets, only of the rows shown.
+    bodies = dict(Entry.objects.filter(pk__in=[e.pk for _, e in shown]).values_list("pk", "body"))
+    results.hits = [_hit(e, score, bodies.get(e.pk, ""), query) for score, e in shown]
     return results
 
 
-def _counts(hits: list[Hit]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for hit in hits:
-        counts[hit.kind] += 1
-    return dict(counts)
+def _ranked(entry: Entry, score: float) -> float:
+    age_days = max((timezone.now() - entry.updated_at).days, 0)
+    # Recency breaks near-ties: a year-old object needs about a tenth more relevance to rank first.
+    recency = 1.0 / (1.0 + age_days / 365)
+    return round(score * (0.9 + 0.1 * recency), 6)
 
 
 def _filtered(filters: Filters) -> Any:
-    qs = Entry.objects.all()
+    qs = Entry.objects.defer("body")
     if filters.format_code:
         qs = qs.filter(format_code=filters.format_code)
     if filters.year:
@@ -176,31 +182,26 @@ def _postgres(qs: Any, query: str) -> list[tuple[Entry, float]]:
     return [(e, float(e.score) / top) for e in entries]
 
 
-def _readable(account: Any, candidates: list[tuple[Entry, float]]) -> dict[tuple[str, int], Any]:
-    """The candidates' objects ``account`` may read, by (kind, id): one query per kind found."""
+def _readable(account: Any, candidates: list[tuple[Entry, float]]) -> set[tuple[str, int]]:
+    """The candidates ``account`` may read, as (kind, id): one query per kind found."""
     ids: dict[str, set[int]] = defaultdict(set)
     for entry, _ in candidates:
         ids[entry.kind].add(entry.object_id)
-    allowed: dict[tuple[str, int], Any] = {}
+    allowed: set[tuple[str, int]] = set()
     for name, pks in ids.items():
         kind = KINDS.get(name)
         if kind is None:
             continue
         qs = kind.readable(account, kind.model()._default_manager.filter(pk__in=pks))
-        for obj in qs:
-            allowed[(name, obj.pk)] = obj
+        allowed.update((name, pk) for pk in qs.values_list("pk", flat=True))
     return allowed
 
 
-def _hit(entry: Entry, score: float, obj: Any, query: str) -> Hit:
-    kind = KINDS[entry.kind]
-    snippet, marks = highlight(entry.body or entry.title, words(query))
-    age_days = max((timezone.now() - entry.updated_at).days, 0)
-    # Recency breaks near-ties: a year-old object needs about a tenth more relevance to rank first.
-    recency = 1.0 / (1.0 + age_days / 365)
+def _hit(entry: Entry, score: float, body: str, query: str) -> Hit:
+    snippet, marks = highlight(body or entry.title, words(query))
     return Hit(
-        kind=entry.kind, object=obj, title=entry.title, snippet=snippet, marks=marks, url=kind.url(obj),
-        language=entry.language, updated=entry.updated_at, score=round(score * (0.9 + 0.1 * recency), 6),
+        kind=entry.kind, object_id=entry.object_id, title=entry.title, snippet=snippet, marks=marks, url=entry.url,
+        language=entry.language, updated=entry.updated_at, score=score,
     )  # fmt: skip
 
 

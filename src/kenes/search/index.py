@@ -203,7 +203,7 @@ def write(kind: Kind, obj: Any) -> None:
             Entry.objects.update_or_create(
                 kind=kind.name, object_id=obj.pk, language=language,
                 defaults={
-                    "config": CONFIGS.get(language, "simple"), "title": title[:400], "body": body,
+                    "config": CONFIGS.get(language, "simple"), "title": title[:400], "body": body, "url": kind.url(obj),
                     "format_code": kind.format_code(obj), "year": kind.year(obj),
                     "classification": classification, "updated_at": updated,
                 },

@@ -15,6 +15,7 @@ class Entry(models.Model):
     config = models.CharField(max_length=16, default="simple")
     title = models.CharField(max_length=400)
     body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, default="")  # the object's page; codes and ids never change
     format_code = models.CharField(max_length=64, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     classification = models.CharField(max_length=16, blank=True)

@@ -1,6 +1,9 @@
 """Full text for the search index: on SQLite an FTS5 table over ``search_entry`` kept in step by
 triggers (as the press service's, migration press 0002); on PostgreSQL the ``pg_trgm`` extension
 for names typed approximately (its full text needs nothing installed).
+A later migration that alters ``search_entry`` on SQLite rebuilds the table, which drops these
+triggers: it must create them again (and ``rebuild`` the FTS table).
+
 Objects loaded before the index existed are indexed by ``./dev manage rebuild_search``."""
 
 from typing import Any
