@@ -64,8 +64,13 @@ def _both(page: Page, context: BrowserContext, new_context: Callable[..., Browse
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"{name} is {overflow}px wider than the phone"
     shoot(phone, WHO, name, "phone")
-    assert problems == [], problems
+    assert _real(problems) == [], problems
     phone.context.close()
+
+
+def _real(problems: list[str]) -> list[str]:
+    """The problems left when the room's live stream, cut by leaving the page, is not counted."""
+    return [p for p in problems if not ("/live/" in p and "ERR_ABORTED" in p)]
 
 
 def _propose_deletion(page: Page, uid: str, target: str, reason: str) -> None:
@@ -180,4 +185,4 @@ def test_six_members_agree_the_demo_draft_it_is_adopted_by_silence_and_printed(
     expect(kz.locator("#adoption h2")).to_have_text("Adopted — the text is frozen")
     expect(kz.locator("#adoption")).to_contain_text("by silence procedure")
     _both(kz, members["KZ"][0], new_context, "room-adopted-en")
-    assert problems == [], problems
+    assert _real(problems) == [], problems
