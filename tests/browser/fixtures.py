@@ -80,8 +80,14 @@ def watch(page: Page) -> list[str]:
             else None
         ),
     )
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url} ({request.failure})"))
+    page.on("requestfailed", lambda request: None if _stream_left(request) else problems.append(
+        f"failed: {request.url} ({request.failure})"))  # fmt: skip
     return problems
+
+
+def _stream_left(request: Any) -> bool:
+    """A live stream (Server-Sent Events) is cut when the page is left: the browser reports it aborted."""
+    return "/live/" in request.url and "ERR_ABORTED" in str(request.failure or "")
 
 
 def shoot(page: Page, who: str, name: str, viewport: str) -> Path:

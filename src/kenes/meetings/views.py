@@ -366,8 +366,10 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
                 timezone_name=form["timezone"].strip(),
                 kind=form["kind"] or MeetingKind.REGULAR,
                 classification=form["classification"] or None,
-                title_en=form["title_en"].strip(),
-                title_ru=form["title_ru"].strip(),
+                # Stripped by the action after its check: str.strip() would remove a C1 control
+                # character (U+0085) before the check could refuse it.
+                title_en=form["title_en"],
+                title_ru=form["title_ru"],
             )
         except ActionError as exc:
             error = exc
