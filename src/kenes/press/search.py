@@ -32,7 +32,9 @@ def search(query: str, language: str = "en") -> QuerySet[Release]:
 def _sqlite(base: QuerySet[Release], query: str) -> QuerySet[Release]:
     from django.db.models import Case, IntegerField, Value, When
 
-    match = " ".join('"' + word.replace('"', '""') + '"*' for word in query.split())
+    from kenes.search.engine import fts5_match
+
+    match = fts5_match(query)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT v.release_id FROM press_releaseversion_fts f JOIN press_releaseversion v ON v.id = f.rowid"

@@ -145,8 +145,13 @@ def _candidates(query: str, filters: Filters) -> list[tuple[Entry, float]]:
     return _sqlite(qs, query)
 
 
+def fts5_match(query: str) -> str:
+    """An FTS5 query for the reader's words: each a quoted prefix, so nothing typed is FTS5 syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in query.split())
+
+
 def _sqlite(qs: Any, query: str) -> list[tuple[Entry, float]]:
-    match = " ".join('"' + word.replace('"', '""') + '"*' for word in query.split())
+    match = fts5_match(query)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT rowid, bm25(search_entry_fts, 10.0, 1.0) FROM search_entry_fts"
