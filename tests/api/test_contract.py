@@ -146,3 +146,14 @@ def test_limits_and_formats_are_in_the_schema() -> None:
     assert "pattern" in start_time and "format" not in start_time  # a local time, no UTC offset
     code = parameter("/api/v1/texts/{code}", "code")
     assert code["maxLength"] and code["pattern"]
+
+
+def test_operation_ids_name_the_app_not_the_module_inside_its_api() -> None:
+    """Clients generate code from the operation ids: an API split into modules by resource
+    (``texts.api.units``) keeps ``kenes_texts_api_<function>``."""
+    from kenes.api.urls import api
+
+    ids = [op["operationId"] for ops in api.get_openapi_schema()["paths"].values() for op in ops.values()]
+    assert "kenes_texts_api_propose_amendment" in ids
+    assert "kenes_texts_api_circulate_for_silence" in ids
+    assert len(ids) == len(set(ids))
