@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,6 +32,9 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 }
 # Long enough for a slow CI machine, short enough that a hang fails the journey quickly.
 TIMEOUT_MS = 15_000
+# expect() has its own clock (5 s by default), which a loaded CI machine overran while Swagger UI
+# parsed its bundle; assertions wait as long as actions do.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
