@@ -34,6 +34,7 @@ from kenes import inputs
 from kenes.audit.models import AuditEvent
 from kenes.decisions import actions as decision_actions
 from kenes.decisions.models import Decision, Instruction, Report
+from kenes.errors import ActionError
 from kenes.meetings import actions as meeting_actions
 from kenes.meetings.models import AgendaItem, DelegationMember, Document, Format, Meeting
 from kenes.people.demo import DEMO_DRAFT_TEXT, DEMO_MEETING, DEMO_TEXT
@@ -413,7 +414,7 @@ def test_two_colleagues_signing_at_once(accounts: dict[str, Any]) -> None:
     before = AuditEvent.objects.count()
     with (
         _written_meanwhile('FROM "texts_signature" WHERE', insert) as done,
-        pytest.raises(text_actions.ActionError, match="already signed"),
+        pytest.raises(ActionError, match="already signed"),
     ):
         text_actions.sign(delegate, text)
     assert done
@@ -447,7 +448,7 @@ def test_a_local_meeting_time_is_kept(api: dict[str, Client]) -> None:
 def test_the_action_refuses_an_aware_time_too() -> None:
     import datetime as dt
 
-    with _unchanged(), pytest.raises(meeting_actions.ActionError) as refused:
+    with _unchanged(), pytest.raises(ActionError) as refused:
         meeting_actions.create_meeting(
             "test", fmt=Format.objects.get(code=FM), start_text="2031-03-03", timezone_name="Asia/Almaty",
             start_time=dt.time(10, 0, tzinfo=dt.UTC), kind="extraordinary",

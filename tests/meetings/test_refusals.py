@@ -23,6 +23,7 @@ from kenes.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from kenes.meetings.permissions import require_security_channel
 from kenes.states.models import State
 from tests.conftest import verified
 from tests.refusing import refused
@@ -78,7 +79,7 @@ def test_restricted_material_needs_its_distribution(accounts: dict[str, Any]) ->
     officer = verified(accounts["kg"])
     scs = Format.objects.get(code="ca_security_council_secretaries")
     refused(
-        lambda: actions.require_security_channel(officer, scs, []),
+        lambda: require_security_channel(officer, scs, []),
         400,
         "Restricted material needs a distribution list of states.",
         field="distribution",
