@@ -1,0 +1,72 @@
+"""API: a state's delegation to a meeting, and the delegations list as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router
+
+from kenes.access.policy import require
+from kenes.api.auth import RequiredAuth, account_of
+from kenes.api.schemas import Key, Str, StrictSchema, Version, csv_cell, errors
+from kenes.meetings import actions, queries
+from kenes.meetings.api.common import VERSIONED, visible_meeting
+from kenes.meetings.api.outputs import DelegationOut, delegation_out
+from kenes.meetings.models import (
+    DelegationRole,
+)
+
+router = Router(tags=["meetings"])
+
+
+class DelegationMemberIn(StrictSchema):
+    full_name: Str = Field(min_length=1, max_length=actions.MAX_NAME)
+    position_title: Str = Field("", max_length=actions.MAX_NAME)
+    role: DelegationRole = DelegationRole.MEMBER
+
+
+class DelegationIn(StrictSchema):
+    members: list[DelegationMemberIn] = Field(max_length=200)
+    version: Version | None = None
+
+
+@router.put("/meetings/{code}/delegation", response={200: DelegationOut, **VERSIONED}, auth=RequiredAuth())
+def save_delegation(request: HttpRequest, code: Key, payload: DelegationIn) -> DelegationOut:
+    """Replace the caller's own state's delegation list (its focal point keeps it)."""
+    account = account_of(request)
+    meeting = visible_meeting(account, code)
+    delegation = actions.save_delegation(
+        account,
+        meeting,
+        members=[
+            {"full_name": m.full_name, "position_title": m.position_title, "role": str(m.role)} for m in payload.members
+        ],
+        expected_version=payload.version,
+    )
+    return delegation_out(queries.delegations_for(meeting).get(pk=delegation.pk))
+
+
+@router.get(
+    "/meetings/{code}/delegations.csv",
+    auth=RequiredAuth(),
+    response=errors(403, 404, 422),
+    openapi_extra={"responses": {200: {"description": "CSV: state, role, full_name, position",
+                                       "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)  # fmt: skip
+def export_delegations(request: HttpRequest, code: Key) -> HttpResponse:
+    """Every delegation member of a meeting as CSV, for the secretariat that runs the meeting."""
+    account = account_of(request)
+    meeting = visible_meeting(account, code)
+    require(account, "edit", meeting)  # only the format's secretariat: 403 for other readers
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["state", "role", "full_name", "position"])
+    for delegation in queries.delegations_for(meeting):
+        for person in delegation.members.all():
+            writer.writerow([csv_cell(v) for v in (delegation.state.iso2, person.role, person.full_name,
+                                                   person.position_title)])  # fmt: skip
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-delegations.csv"'
+    return response

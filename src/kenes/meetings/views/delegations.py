@@ -1,0 +1,66 @@
+"""A state's delegation to a meeting, and the delegations list as CSV."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kenes.errors import ActionError
+from kenes.meetings import actions, queries
+from kenes.meetings.permissions import is_secretariat
+from kenes.meetings.views.meeting_page import back_to_meeting, delegation_table, meeting_for_change, render_meeting
+
+
+@login_required
+@require_POST
+def delegation_save(request: HttpRequest, code: str) -> HttpResponse:
+    meeting = meeting_for_change(request, code)
+    data = request.POST
+    version = data.get("version", "")
+    try:
+        actions.save_delegation(
+            request.user,
+            meeting,
+            members=delegation_table(data),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ActionError as exc:
+        return render_meeting(request, code, errors={"delegation": exc}, data=data, status=exc.status)
+    return back_to_meeting(request, meeting, "delegations", _("Your delegation's list is saved."))
+
+
+def _cell(value: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
+    meeting = meeting_for_change(request, code)
+    if not is_secretariat(request.user, meeting.format):
+        raise PermissionDenied(_("Only the secretariat of this format may export the members."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", meeting.code)
+    response["Content-Disposition"] = f'attachment; filename="{filename}-delegations.csv"'
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("State"), _("State code"), _("No."), _("Full name"), _("Position"), _("Role")])
+    for delegation in queries.delegations_for(meeting):
+        for number, member in enumerate(delegation.members.all(), start=1):
+            writer.writerow(
+                [
+                    _cell(delegation.state.name),
+                    delegation.state.iso2,
+                    number,
+                    _cell(member.full_name),
+                    _cell(member.position_title),
+                    member.get_role_display(),
+                ]
+            )
+    return response
