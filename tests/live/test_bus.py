@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from kenes.live.bus import MemoryBus, RedisBus, get_bus, publish_on_commit
+from kenes.live.bus import MemoryBus, RedisBus, get_bus
+from kenes.live.publish import publish_on_commit
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -27,8 +27,9 @@ from django.utils import timezone
 
 from kenes.live import bus as bus_module
 from kenes.live import outbox
-from kenes.live.bus import MemoryBus, RedisBus, publish_on_commit
+from kenes.live.bus import MemoryBus, RedisBus
 from kenes.live.models import OutboxEvent
+from kenes.live.publish import publish_on_commit
 from kenes.live.tasks import drain_outbox_task
 from kenes.meetings.models import AgendaItem, Document, Format, Meeting
 from kenes.people.models import Account, Notification

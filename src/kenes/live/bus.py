@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
 
 
 @dataclass(frozen=True)
@@ -244,20 +243,3 @@ def get_bus() -> Bus:
     if _bus is None:
         _bus = RedisBus(settings.REDIS_URL, prefix=settings.CACHE_PREFIX) if settings.REDIS_URL else MemoryBus()
     return _bus
-
-
-def publish_on_commit(channel: str, payload: dict[str, Any]) -> None:
-    """Publish once the surrounding transaction commits; nothing is sent if it rolls back.
-
-    With Redis the event is added to the outbox inside the transaction, and the outbox is drained
-    after the commit (this event and any that wait from an earlier outage); that drain never
-    raises. The in-memory bus cannot fail and is published to directly, as before.
-    """
-    bus = get_bus()
-    if isinstance(bus, RedisBus):
-        from kenes.live import outbox
-
-        outbox.add(channel, payload)
-        transaction.on_commit(outbox.drain_after_commit)
-    else:
-        transaction.on_commit(lambda: bus.publish(channel, payload))

@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import F, Min
 from django.utils import timezone
 
+from kenes.live.bus import RedisBus, get_bus
 from kenes.live.models import OutboxEvent
 
 logger = logging.getLogger("kenes.live")
@@ -54,8 +55,6 @@ def add(channel: str, payload: dict[str, Any]) -> OutboxEvent:
 def drain(*, batch: int = 200) -> int:
     """Deliver every pending event, oldest first; the number delivered. Never raises for Redis."""
     from redis.exceptions import RedisError
-
-    from kenes.live.bus import RedisBus, get_bus
 
     global _retry_after
     bus = get_bus()

@@ -94,16 +94,6 @@ class Account(AbstractBaseUser, PermissionsMixin):
         """Accounts cleared for members-only material or more must use TOTP."""
         return rank(self.clearance) >= rank(Classification.MEMBERS)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # A new password (reset, change, admin, ``changepassword``) revokes every API token:
-        # whoever stole the old password may have made one (security review, finding 4).
-        password_changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
-        super().save(*args, **kwargs)
-        if password_changed:
-            from kenes.people.actions import revoke_all_tokens
-
-            revoke_all_tokens(self, reason="password_changed")
-
     def get_full_name(self) -> str:
         return self.full_name
 

@@ -5,7 +5,8 @@ the work (Kenes's sign-in pages, the admin's sign-in, a script). The sign-ins th
 pages are recorded by the page once the second factor is passed (``record_login``), so the signal
 records only the others: each sign-in gives exactly one ``account.logged_in`` event. Superusers
 are made by ``createsuperuser`` or a shell, not through an action: their creation (and a later
-promotion) is recorded when the account is saved.
+promotion) is recorded when the account is saved, and a saved new password revokes the account's
+API tokens, whichever way it was set.
 """
 
 from __future__ import annotations
@@ -62,9 +63,18 @@ def _superuser_saved(sender: Any, instance: Account, created: bool, **kwargs: An
         actions.record_superuser(instance, created=False)
 
 
+def _password_saved(sender: Any, instance: Account, created: bool, **kwargs: Any) -> None:
+    # A new password (reset, change, admin, ``changepassword``) revokes every API token: whoever
+    # stole the old password may have made one (security review, finding 4). Django forgets the
+    # new password (``_password``) only after this signal, once the row is saved.
+    if not created and getattr(instance, "_password", None) is not None:
+        actions.revoke_all_tokens(instance, reason="password_changed")
+
+
 def connect() -> None:
     user_logged_in.connect(_logged_in, dispatch_uid="kenes.audit.logged_in")
     user_login_failed.connect(_login_failed, dispatch_uid="kenes.audit.login_failed")
     user_logged_out.connect(_logged_out, dispatch_uid="kenes.audit.logged_out")
     pre_save.connect(_note_superuser_before, sender=Account, dispatch_uid="kenes.audit.superuser_before")
     post_save.connect(_superuser_saved, sender=Account, dispatch_uid="kenes.audit.superuser_saved")
+    post_save.connect(_password_saved, sender=Account, dispatch_uid="kenes.people.password_saved")

@@ -21,7 +21,7 @@ from kenes.access.policy import may_manage_releases, require_release
 from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
 from kenes.inputs import checked
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.models import Document, Format, Meeting
 from kenes.press import checks
 from kenes.press.models import ChangeNote, Origin, Release, ReleaseKind, ReleaseStatus, ReleaseVersion, SourceKind, Tag

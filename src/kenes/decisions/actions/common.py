@@ -14,7 +14,7 @@ from kenes.access.policy import can
 from kenes.decisions.models import (
     Instruction,
 )
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.models import Format
 from kenes.states.models import State
 

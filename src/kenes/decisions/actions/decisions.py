@@ -16,7 +16,7 @@ from kenes.decisions.models import (
     Decision,
 )
 from kenes.errors import ActionError
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.actions import update_format_rules
 from kenes.meetings.models import Format
 from kenes.meetings.permissions import require_secretariat

@@ -13,7 +13,7 @@ from kenes.access.policy import require
 from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
 from kenes.inputs import checked
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.actions.limits import MAX_NAME, too_long
 from kenes.meetings.models import (
     Delegation,

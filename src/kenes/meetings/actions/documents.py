@@ -14,7 +14,7 @@ from kenes.audit import log as audit
 from kenes.audit.redact import fingerprints
 from kenes.errors import ActionError, Conflict
 from kenes.inputs import checked
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.actions.limits import MAX_BODY, MAX_CODE, MAX_TITLE, too_long
 from kenes.meetings.models import (
     Document,

@@ -14,7 +14,7 @@ from kenes.access.levels import Classification
 from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
 from kenes.inputs import checked
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.actions.limits import MAX_RULES_BASIS, too_long
 from kenes.meetings.models import (
     CadenceReminder,

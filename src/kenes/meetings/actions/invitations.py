@@ -14,7 +14,7 @@ from kenes.access.actors import holds_role
 from kenes.access.policy import require
 from kenes.audit import log as audit
 from kenes.errors import ActionError
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.meetings.models import (
     Invitation,
     InvitationStatus,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kenes.errors import ActionError
 from kenes.inputs import checked
-from kenes.live.bus import publish_on_commit
+from kenes.live.publish import publish_on_commit
 from kenes.texts import brackets
 from kenes.texts.models import (
     Text,
