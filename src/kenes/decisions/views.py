@@ -36,6 +36,7 @@ from kenes.meetings.labels import cadence_label, due_text
 from kenes.meetings.models import Format
 from kenes.meetings.permissions import is_secretariat
 from kenes.states.queries import members_on
+from kenes.web.forms import Rerender, renders_action_errors
 
 GROUPS = {
     "meeting": pgettext_lazy("group by", "meeting"),
@@ -184,6 +185,17 @@ def instruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_instruction(request, pk)
 
 
+def _on_instruction_page(form: str) -> Rerender:
+    """The re-render for ``renders_action_errors`` of a form on the instruction page: the page again,
+    the message beside ``form`` (formatted with the URL's arguments), what was typed kept."""
+
+    def rerender(request: HttpRequest, exc: ActionError, pk: int, **kwargs: Any) -> HttpResponse:
+        errors = {form.format(pk=pk, **kwargs): exc}
+        return _render_instruction(request, pk, errors=errors, data=request.POST, status=exc.status)
+
+    return rerender
+
+
 def _after(request: HttpRequest, instruction: Instruction, anchor: str, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect(f"{reverse('instruction_detail', args=[instruction.pk])}#{anchor}")
@@ -191,35 +203,29 @@ def _after(request: HttpRequest, instruction: Instruction, anchor: str, message:
 
 @login_required
 @require_POST
+@renders_action_errors(_on_instruction_page("report"))
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     instruction = queries.instruction_for(request.user, pk)
     data = request.POST
-    try:
-        actions.file_report(
-            request.user,
-            instruction,
-            body=data.get("body", ""),
-            progress=data.get("progress", ""),
-            attachment=request.FILES.get("attachment"),
-        )
-    except ActionError as exc:
-        return _render_instruction(request, pk, errors={"report": exc}, data=data, status=exc.status)
+    actions.file_report(
+        request.user,
+        instruction,
+        body=data.get("body", ""),
+        progress=data.get("progress", ""),
+        attachment=request.FILES.get("attachment"),
+    )
     return _after(request, instruction, "reports", _("Your report is filed. The secretariat will review it."))
 
 
 @login_required
 @require_POST
+@renders_action_errors(_on_instruction_page("review-{report_pk}"))
 def report_review(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     instruction = queries.instruction_for(request.user, pk)
     report = get_visible_or_404(request.user, Report.objects.select_related("instruction__format"), pk=report_pk,
                                 instruction=instruction)  # fmt: skip
     accept = request.POST.get("decision") == "accept"
-    try:
-        actions.review_report(request.user, report, accept=accept, comment=request.POST.get("comment", ""))
-    except ActionError as exc:
-        return _render_instruction(
-            request, pk, errors={f"review-{report.pk}": exc}, data=request.POST, status=exc.status
-        )
+    actions.review_report(request.user, report, accept=accept, comment=request.POST.get("comment", ""))
     message = _("The report is accepted.") if accept else _("The report is returned with your comment.")
     return _after(request, instruction, f"report-{report.pk}", message)
 
@@ -242,12 +248,10 @@ def report_attachment(request: HttpRequest, pk: int, report_pk: int) -> FileResp
 
 @login_required
 @require_POST
+@renders_action_errors(_on_instruction_page("cancel"))
 def instruction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     instruction = queries.instruction_for(request.user, pk)
-    try:
-        actions.cancel_instruction(request.user, instruction, reason=request.POST.get("reason", ""))
-    except ActionError as exc:
-        return _render_instruction(request, pk, errors={"cancel": exc}, data=request.POST, status=exc.status)
+    actions.cancel_instruction(request.user, instruction, reason=request.POST.get("reason", ""))
     return _after(request, instruction, "status", _("The instruction is cancelled."))
 
 

@@ -11,27 +11,30 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kenes.errors import ActionError
 from kenes.meetings import actions, queries
 from kenes.meetings.permissions import is_secretariat
-from kenes.meetings.views.meeting_page import back_to_meeting, delegation_table, meeting_for_change, render_meeting
+from kenes.meetings.views.meeting_page import (
+    back_to_meeting,
+    delegation_table,
+    meeting_for_change,
+    on_meeting_page,
+)
+from kenes.web.forms import renders_action_errors
 
 
 @login_required
 @require_POST
+@renders_action_errors(on_meeting_page("delegation"))
 def delegation_save(request: HttpRequest, code: str) -> HttpResponse:
     meeting = meeting_for_change(request, code)
     data = request.POST
     version = data.get("version", "")
-    try:
-        actions.save_delegation(
-            request.user,
-            meeting,
-            members=delegation_table(data),
-            expected_version=int(version) if version.isdigit() else None,
-        )
-    except ActionError as exc:
-        return render_meeting(request, code, errors={"delegation": exc}, data=data, status=exc.status)
+    actions.save_delegation(
+        request.user,
+        meeting,
+        members=delegation_table(data),
+        expected_version=int(version) if version.isdigit() else None,
+    )
     return back_to_meeting(request, meeting, "delegations", _("Your delegation's list is saved."))
 
 

@@ -15,19 +15,18 @@ from kenes.meetings.models import (
     Standing,
 )
 from kenes.meetings.views.common import state_or_none
-from kenes.meetings.views.meeting_page import back_to_meeting, meeting_for_change, render_meeting
+from kenes.meetings.views.meeting_page import back_to_meeting, meeting_for_change, on_meeting_page, render_meeting
+from kenes.web.forms import renders_action_errors
 
 
 @login_required
 @require_POST
+@renders_action_errors(on_meeting_page("invite"))
 def invitation_create(request: HttpRequest, code: str) -> HttpResponse:
     meeting = meeting_for_change(request, code)
     data = request.POST
-    try:
-        state = state_or_none(data.get("state", ""), "state")
-        actions.invite(request.user, meeting, state=state, standing=data.get("standing", Standing.GUEST))
-    except ActionError as exc:
-        return render_meeting(request, code, errors={"invite": exc}, data=data, status=exc.status)
+    state = state_or_none(data.get("state", ""), "state")
+    actions.invite(request.user, meeting, state=state, standing=data.get("standing", Standing.GUEST))
     return back_to_meeting(request, meeting, "invitations", _("The invitation is sent."))
 
 
@@ -51,11 +50,9 @@ def invitation_answer(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@renders_action_errors(on_meeting_page("invitation", keep_input=False))
 def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     invitation = queries.invitation_for(request.user, pk, meeting_code=code)
     meeting = invitation.meeting
-    try:
-        actions.revoke_invitation(request.user, invitation)
-    except ActionError as exc:
-        return render_meeting(request, code, errors={"invitation": exc}, status=exc.status)
+    actions.revoke_invitation(request.user, invitation)
     return back_to_meeting(request, meeting, "invitations", _("The invitation is revoked."))

@@ -28,6 +28,7 @@ from kenes.meetings.permissions import is_focal_point, is_secretariat
 from kenes.meetings.views.common import shared_levels, utc_offset
 from kenes.states.models import State
 from kenes.states.queries import members_on
+from kenes.web.forms import Rerender
 
 TRANSITION_LABELS = {
     MeetingStatus.CONVENED: gettext_lazy("Convene"),
@@ -191,6 +192,17 @@ def render_meeting(
     context = _meeting_context(request, meeting, errors=errors, data=data)
     context["texts"] = list(texts_for(request.user).filter(meeting=meeting).order_by("-created_at", "code"))
     return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+def on_meeting_page(form: str, *, keep_input: bool = True) -> Rerender:
+    """The re-render for ``renders_action_errors`` of a form on the meeting page: the page again,
+    with the action's message beside ``form`` and, unless told otherwise, what was typed."""
+
+    def rerender(request: HttpRequest, exc: ActionError, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        data = request.POST if keep_input else None
+        return render_meeting(request, code, errors={form: exc}, data=data, status=exc.status)
+
+    return rerender
 
 
 def pending_invitation(request: HttpRequest, code: str) -> Invitation | None:

@@ -22,9 +22,16 @@ from kenes.meetings.models import (
 )
 from kenes.meetings.permissions import is_focal_point, is_secretariat
 from kenes.meetings.views.common import form_version, shared_levels, state_or_none
-from kenes.meetings.views.meeting_page import back_to_meeting, meeting_for_change, pending_invitation, render_meeting
+from kenes.meetings.views.meeting_page import (
+    back_to_meeting,
+    meeting_for_change,
+    on_meeting_page,
+    pending_invitation,
+    render_meeting,
+)
 from kenes.states.models import State
 from kenes.states.queries import members_on
+from kenes.web.forms import renders_action_errors
 
 
 def _meeting_form_initial(fmt: Format, query: QueryDict) -> dict[str, Any]:
@@ -123,31 +130,27 @@ def meeting_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@renders_action_errors(on_meeting_page("status"))
 def meeting_status(request: HttpRequest, code: str) -> HttpResponse:
     meeting = meeting_for_change(request, code)
-    try:
-        actions.change_meeting_status(
-            request.user, meeting, request.POST.get("to", ""), expected_version=form_version(request.POST)
-        )
-    except ActionError as exc:
-        return render_meeting(request, code, errors={"status": exc}, data=request.POST, status=exc.status)
+    actions.change_meeting_status(
+        request.user, meeting, request.POST.get("to", ""), expected_version=form_version(request.POST)
+    )
     return back_to_meeting(request, meeting, "status", _("The meeting's status is changed."))
 
 
 @login_required
 @require_POST
+@renders_action_errors(on_meeting_page("reschedule"))
 def meeting_reschedule(request: HttpRequest, code: str) -> HttpResponse:
     meeting = meeting_for_change(request, code)
     data = request.POST
-    try:
-        actions.reschedule_meeting(
-            request.user,
-            meeting,
-            start_text=data.get("start_text", "").strip(),
-            end_text=data.get("end_text", "").strip(),
-            expected_version=form_version(data),
-            city_en=data.get("city_en"),
-        )
-    except ActionError as exc:
-        return render_meeting(request, code, errors={"reschedule": exc}, data=data, status=exc.status)
+    actions.reschedule_meeting(
+        request.user,
+        meeting,
+        start_text=data.get("start_text", "").strip(),
+        end_text=data.get("end_text", "").strip(),
+        expected_version=form_version(data),
+        city_en=data.get("city_en"),
+    )
     return back_to_meeting(request, meeting, "status", _("The meeting has new dates."))
