@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -100,3 +101,38 @@ def shoot(page: Page, who: str, name: str, viewport: str) -> Path:
     path = SCREENSHOTS / f"{who}-{slug}-{viewport}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(
+    page: Page,
+    email: str,
+    *,
+    password: str | None = None,
+    language: str | None = None,
+    at_second_factor: Callable[[Page], None] | None = None,
+) -> None:
+    """Sign in as the README says: the login page with the demo password, then the TOTP page when
+    the account's clearance asks for it (``at_second_factor`` looks at that page first); ends on the
+    home page with the account's name in the header. ``language`` is chosen first, by its cookie."""
+    from kenes.people import demo
+    from kenes.people.models import Account
+    from tests.conftest import totp_now
+
+    account = Account.objects.get(email=email)
+    page.goto("/login/")
+    if language is not None:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+        page.reload()
+    page.fill("#id_username", email)
+    page.fill("#id_password", demo.DEMO_PASSWORD if password is None else password)
+    page.click("main button[type=submit]")
+    if account.requires_two_factor:
+        page.wait_for_url(lambda url: urlsplit(url).path == "/account/2fa/")
+        if at_second_factor is not None:
+            at_second_factor(page)
+        page.fill("#id_code", totp_now(account))
+        page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    expect(page.locator("header .who")).to_contain_text(account.full_name)
+    if language is not None:
+        expect(page.locator("html")).to_have_attribute("lang", language)

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -21,8 +20,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from kenes.people import demo
 from kenes.people.demo_accounts import MEMBER_STATES
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -32,21 +30,9 @@ WHO = "journey-cde-ru"
 
 
 def _sign_in(context: BrowserContext, base: str, email: str, language: str = "ru") -> Page:
-    """Password, then the TOTP code, as the README says; the language chosen before, by its cookie."""
-    from kenes.people.models import Account
-
-    account = Account.objects.get(email=email)
-    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    """A new page of ``context``, signed in as the README says, in ``language``."""
     page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/account/2fa/**")
-    page.fill("#id_code", totp_now(account))
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-    expect(page.locator("html")).to_have_attribute("lang", language)
+    sign_in(page, email, language=language)
     return page
 
 

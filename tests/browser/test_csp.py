@@ -16,9 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
-from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -54,19 +52,6 @@ def violations(page: Page) -> list[str]:
     return list(page.evaluate("window.__cspViolations || []"))
 
 
-def sign_in_secretariat(page: Page) -> None:
-    from kenes.people.models import Account
-
-    page.goto("/login/")
-    page.fill("#id_username", SECRETARIAT)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/account/2fa/")
-    page.fill("#id_code", totp_now(Account.objects.get(email=SECRETARIAT)))
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-
-
 PAGES = [
     "/",
     "/meetings/",
@@ -83,7 +68,7 @@ PAGES = [
 def test_main_pages_break_no_policy(new_context: Callable[..., BrowserContext]) -> None:
     page = new_context().new_page()
     problems = guard(page)
-    sign_in_secretariat(page)
+    sign_in(page, SECRETARIAT)
     for path in PAGES:
         response = page.goto(path)
         assert response is not None
@@ -111,7 +96,7 @@ def test_api_docs_render_under_the_policy(new_context: Callable[..., BrowserCont
 def test_scripts_moved_out_of_the_html_still_work(new_context: Callable[..., BrowserContext]) -> None:
     page = new_context().new_page()
     problems = guard(page)
-    sign_in_secretariat(page)
+    sign_in(page, SECRETARIAT)
 
     # Cancelling a meeting asks first; saying no sends nothing.
     page.goto(MEETING)

@@ -17,9 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -27,26 +25,6 @@ SECRETARIAT = "secretariat@demo.kenes.invalid"
 FOCAL_UZ = "focal.uz@demo.kenes.invalid"
 GUEST_CN = "guest.cn@demo.kenes.invalid"
 TITLE = "Report annually on the roadmap (journey test)"
-
-
-def _account(email: str) -> Any:
-    from kenes.people.models import Account
-
-    return Account.objects.get(email=email)
-
-
-def _sign_in(page: Page, email: str) -> None:
-    account = _account(email)
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    if account.requires_two_factor:
-        page.wait_for_url("**/account/2fa/**")
-        page.fill("#id_code", totp_now(account))
-        page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-    expect(page.locator("header .who")).to_contain_text(account.full_name)
 
 
 def _both(page: Page, context: BrowserContext, new_context: Callable[..., BrowserContext], who: str, name: str) -> None:
@@ -70,7 +48,7 @@ def test_from_an_adopted_unit_to_an_accepted_report(
     sec_context = new_context("laptop")
     sec = sec_context.new_page()
     sec_problems = watch(sec)
-    _sign_in(sec, SECRETARIAT)
+    sign_in(sec, SECRETARIAT)
     sec.click("header nav a:has-text('Follow-up')")
     expect(sec.locator("h1")).to_have_text("Follow-up of decisions")
     expect(sec.locator("main")).to_contain_text("DEMO: prepare a regional road-safety plan (fictional)")
@@ -115,7 +93,7 @@ def test_from_an_adopted_unit_to_an_accepted_report(
     uz_context = new_context("laptop")
     uz = uz_context.new_page()
     uz_problems = watch(uz)
-    _sign_in(uz, FOCAL_UZ)
+    sign_in(uz, FOCAL_UZ)
     uz.click("header .bell")
     uz.click("text=Your state was given an instruction.")
     assert urlsplit(uz.url).path == instruction_path
@@ -148,7 +126,7 @@ def test_from_an_adopted_unit_to_an_accepted_report(
     # --- a guest never finds the members-only instruction ----------------------------------------------
     guest_context = new_context("laptop")
     guest = guest_context.new_page()
-    _sign_in(guest, GUEST_CN)
+    sign_in(guest, GUEST_CN)
     response = guest.goto(instruction_path)
     assert response is not None and response.status == 404
     guest.goto("/instructions/")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +36,9 @@ WORDS = {
 
 
 def _sign_in(context: BrowserContext, base: str, email: str, language: str) -> Page:
-    """Guests need no second factor (participants' clearance): the password is the whole sign-in."""
-    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    """A new page of ``context``, signed in as the README says, in ``language``."""
     page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: url.rstrip("/") == base.rstrip("/"))
+    sign_in(page, email, language=language)
     return page
 
 

@@ -19,8 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -139,25 +138,18 @@ def account_of(email: str) -> Any:
     return Account.objects.get(email=email)
 
 
-def sign_in(page: Page, who: str) -> None:
-    """Through the login page, then the TOTP page when the account's clearance asks for it."""
+def sign_in_as(page: Page, who: str) -> None:
+    """The shared sign-in as one of the README's accounts; the TOTP page is checked and shot."""
     email = WHO[who]
     assert email is not None
-    account = account_of(email)
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    if account.requires_two_factor:
-        page.wait_for_url(lambda url: urlsplit(url).path == "/account/2fa/")
+    if who in GUESTS:
+        assert not account_of(email).requires_two_factor
+
+    def second_factor(page: Page) -> None:
         expect(page.locator("h1")).to_have_text("Enter your code")
         shoot(page, who, "2fa", "laptop")
-        page.fill("#id_code", totp_now(account))
-        page.click("main button[type=submit]")
-    else:
-        assert who in GUESTS
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-    expect(page.locator("header .who")).to_contain_text(account.full_name)
+
+    sign_in(page, email, at_second_factor=second_factor)
 
 
 def path_of(page: Page) -> str:
@@ -194,7 +186,7 @@ def test_every_page(new_context: Callable[..., BrowserContext], who: str) -> Non
     page = laptop.new_page()
     problems = watch(page)
     if WHO[who] is not None:
-        sign_in(page, who)
+        sign_in_as(page, who)
     visits = visits_for(who)
     for visit in visits:
         check(page, visit, who, "laptop")
@@ -226,7 +218,7 @@ def test_every_journey_signs_in_as_a_demo_account() -> None:
 
 def test_guest_sees_shared_but_not_members_only(new_context: Callable[..., BrowserContext]) -> None:
     page = new_context().new_page()
-    sign_in(page, "cn")
+    sign_in_as(page, "cn")
     page.goto("/meetings/demo-fm-2027/")
     main = page.locator("main")
     expect(main).to_contain_text(AGENDA)
@@ -238,14 +230,14 @@ def test_guest_sees_shared_but_not_members_only(new_context: Callable[..., Brows
 
 def test_restricted_document_only_for_the_cleared_officer(new_context: Callable[..., BrowserContext]) -> None:
     officer = new_context().new_page()
-    sign_in(officer, "kg")
+    sign_in_as(officer, "kg")
     response = officer.goto("/documents/demo-scs-threat-summary/")
     assert response is not None and response.status == 200
     expect(officer.locator("main h1")).to_have_text(THREAT)
     expect(officer.locator(".marking").first).to_contain_text("Restricted")
 
     delegate = new_context().new_page()
-    sign_in(delegate, "kz")
+    sign_in_as(delegate, "kz")
     response = delegate.goto("/documents/demo-scs-threat-summary/")
     assert response is not None and response.status == 404
     expect(delegate.locator("main h1")).to_have_text(NOT_FOUND)
@@ -285,7 +277,7 @@ def test_russian_interface(new_context: Callable[..., BrowserContext]) -> None:
 
 def test_api_token_journey(new_context: Callable[..., BrowserContext], live_server: Any) -> None:
     page = new_context().new_page()
-    sign_in(page, "kz")
+    sign_in_as(page, "kz")
     page.goto("/account/")
     expect(page.locator("#new-token")).to_have_count(0)
     page.fill("#id_token_name", "ci")

@@ -11,15 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -31,27 +28,6 @@ TITLE_RU = "ДЕМО — Совещание министров иностран�
 TITLE_EN = "DEMO — Foreign ministers' meeting (fictional, journey test)"
 OPEN_ITEM = "DEMO Regional transport corridors (fictional)"
 CLOSED_ITEM = "DEMO Members' consultation on water sharing (fictional)"
-
-
-def _account(email: str) -> Any:
-    from kenes.people.models import Account
-
-    return Account.objects.get(email=email)
-
-
-def _sign_in(page: Page, email: str, password: str = demo.DEMO_PASSWORD) -> None:
-    """Through the login page, then the TOTP page when the account's clearance asks for it."""
-    account = _account(email)
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    if account.requires_two_factor:
-        page.wait_for_url("**/account/2fa/**")
-        page.fill("#id_code", totp_now(account))
-        page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-    expect(page.locator("header .who")).to_contain_text(account.full_name)
 
 
 def _nauryz_year() -> int:
@@ -93,7 +69,7 @@ def test_plan_invite_accept_and_what_the_guest_sees(new_context: Callable[..., B
     sec_context = new_context("laptop")
     sec = sec_context.new_page()
     sec_problems = watch(sec)
-    _sign_in(sec, SECRETARIAT)
+    sign_in(sec, SECRETARIAT)
 
     sec.goto(f"/formats/{FM}/")
     expect(sec.locator("#rules")).to_contain_text("no cadence set")
@@ -161,7 +137,7 @@ def test_plan_invite_accept_and_what_the_guest_sees(new_context: Callable[..., B
     focal_context = new_context("laptop")
     focal = focal_context.new_page()
     focal_problems = watch(focal)
-    _sign_in(focal, FOCAL_CN)
+    sign_in(focal, FOCAL_CN)
     expect(focal.locator("header .badge")).to_be_visible()
     focal.click("header .bell")
     expect(focal.locator("h1")).to_have_text("Notifications")
@@ -217,7 +193,7 @@ def test_plan_invite_accept_and_what_the_guest_sees(new_context: Callable[..., B
     guest_context = new_context("laptop")
     guest = guest_context.new_page()
     guest_problems = watch(guest)
-    _sign_in(guest, GUEST_CN)
+    sign_in(guest, GUEST_CN)
     guest.goto(meeting_path)
     items = guest.locator("#agenda .agenda-item")
     expect(items).to_have_count(1)

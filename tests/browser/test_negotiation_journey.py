@@ -20,9 +20,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
 
-from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now, verified
+from tests.browser.fixtures import shoot, sign_in, watch
+from tests.conftest import verified
 
 pytestmark = pytest.mark.browser
 
@@ -40,20 +39,6 @@ def _account(email: str) -> Any:
     from kenes.people.models import Account
 
     return Account.objects.get(email=email)
-
-
-def _sign_in(page: Page, email: str) -> None:
-    account = _account(email)
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    if account.requires_two_factor:
-        page.wait_for_url("**/account/2fa/**")
-        page.fill("#id_code", totp_now(account))
-        page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
-    expect(page.locator("header .who")).to_contain_text(account.full_name)
 
 
 def _settled(page: Page) -> None:
@@ -111,7 +96,7 @@ def test_a_negotiation_from_bracketed_draft_to_signed_text(
     sec_context = new_context("laptop")
     sec = sec_context.new_page()
     sec_problems = watch(sec)
-    _sign_in(sec, SECRETARIAT)
+    sign_in(sec, SECRETARIAT)
     sec.click("header nav >> text=Texts")
     expect(sec.locator("h1")).to_have_text("Texts")
     _both(sec, sec_context, new_context, "issue4-secretariat", "texts")
@@ -139,7 +124,7 @@ def test_a_negotiation_from_bracketed_draft_to_signed_text(
     kz_context = new_context("laptop")
     kz = kz_context.new_page()
     kz_problems = watch(kz)
-    _sign_in(kz, DELEGATE_KZ)
+    sign_in(kz, DELEGATE_KZ)
     kz.goto(room)
     op1 = kz.locator("#unit-OP1")
     op1.locator("summary", has_text="Propose an amendment").click()

@@ -18,9 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from kenes.people import demo
-from tests.browser.fixtures import shoot, watch
-from tests.conftest import totp_now
+from tests.browser.fixtures import shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -28,25 +26,6 @@ OFFICER_KG = "security.kg@demo.kenes.invalid"
 SECRETARIAT = "secretariat@demo.kenes.invalid"
 GUEST_CN = "guest.cn@demo.kenes.invalid"
 TITLE = "Fictional journey report: a simulated cyber incident"
-
-
-def _account(email: str) -> Any:
-    from kenes.people.models import Account
-
-    return Account.objects.get(email=email)
-
-
-def _sign_in(page: Page, email: str) -> None:
-    account = _account(email)
-    page.goto("/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", demo.DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    if account.requires_two_factor:
-        page.wait_for_url("**/account/2fa/**")
-        page.fill("#id_code", totp_now(account))
-        page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == "/")
 
 
 def _both(page: Page, context: BrowserContext, new_context: Callable[..., BrowserContext], who: str, name: str) -> None:
@@ -78,7 +57,7 @@ def test_from_report_to_assessment_to_extraordinary_consultation(
     context = new_context("laptop")
     kg = context.new_page()
     problems = watch(kg)
-    _sign_in(kg, OFFICER_KG)
+    sign_in(kg, OFFICER_KG)
     kg.click("header nav a:has-text('Security')")
     expect(kg.locator("h1")).to_have_text("Security consultations")
     expect(kg.locator(".marking").first).to_contain_text("RESTRICTED")
@@ -156,7 +135,7 @@ def test_from_report_to_assessment_to_extraordinary_consultation(
     # --- the secretariat is alerted, without the report; it cannot open either page ---
     sec_context = new_context("laptop")
     sec = sec_context.new_page()
-    _sign_in(sec, SECRETARIAT)
+    sign_in(sec, SECRETARIAT)
     expect(sec.locator("header nav a:has-text('Security')")).to_have_count(0)
     sec.goto("/notifications/")
     expect(sec.locator("main")).to_contain_text("A request for an extraordinary consultation was made.")
@@ -170,7 +149,7 @@ def test_from_report_to_assessment_to_extraordinary_consultation(
     # --- a guest: 404 ---
     cn_context = new_context("laptop")
     cn = cn_context.new_page()
-    _sign_in(cn, GUEST_CN)
+    sign_in(cn, GUEST_CN)
     response = cn.goto(report_path)
     assert response is not None and response.status == 404
     assert TITLE not in cn.content()
