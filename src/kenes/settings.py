@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "kenes.development",
     "kenes.press",
     "kenes.search",
+    "kenes.work",
     "kenes.live",
     "kenes.api",
     "kenes.web",

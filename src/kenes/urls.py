@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("kenes.press.urls")),
     path("", include("kenes.development.urls")),
     path("", include("kenes.search.urls")),
+    path("", include("kenes.work.urls")),
     path("live/", include("kenes.live.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -121,7 +121,11 @@ def sign_in(
     account = Account.objects.get(email=email)
     page.goto("/login/")
     if language is not None:
-        page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+        site = urlsplit(page.url)
+        # The whole site's cookie: given the page's address, the cookie's path would be /login/.
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": f"{site.scheme}://{site.netloc}/"}]
+        )
         page.reload()
     page.fill("#id_username", email)
     page.fill("#id_password", demo.DEMO_PASSWORD if password is None else password)

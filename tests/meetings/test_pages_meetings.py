@@ -631,7 +631,7 @@ def test_notifications_page_badge_and_mark_all_read(cn_focal: Account) -> None:
     actions.invite("test", meeting, state=State.objects.get(iso2="CN"))
     focal = _client_for(cn_focal.email)
     page = _text(focal.get("/"))
-    assert '<span class="badge"' in page
+    assert '<span class="badge" title="unread"' in page  # the bell's badge (the work panel has its own counts)
     response = focal.get("/notifications/")
     assert response.status_code == 200
     page = _text(response)
@@ -640,7 +640,7 @@ def test_notifications_page_badge_and_mark_all_read(cn_focal: Account) -> None:
     assert "Mark all as read" in page
     assert focal.post("/notifications/read/").status_code == 302
     assert not Notification.objects.filter(account=cn_focal, read_at__isnull=True).exists()
-    assert '<span class="badge"' not in _text(focal.get("/"))
+    assert '<span class="badge" title="unread"' not in _text(focal.get("/"))
     assert Client().get("/notifications/").status_code == 302
 
 

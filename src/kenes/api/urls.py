@@ -85,6 +85,7 @@ def _mount() -> None:
     api.add_router("", "kenes.development.api.router")
     api.add_router("", "kenes.press.api.router")
     api.add_router("", "kenes.search.api.router")
+    api.add_router("", "kenes.work.api.router")
 
 
 _mount()

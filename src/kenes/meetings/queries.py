@@ -164,6 +164,18 @@ def invitation_for(account: Any, pk: int, *, meeting_code: str | None = None) ->
     raise Http404
 
 
+def own_invitations(account: Any) -> QuerySet[Invitation]:
+    """The invitations addressed to the account's own state or organisation, so that its focal point
+    can answer; the invitation itself says what it is to (not the meeting's material)."""
+    if getattr(account, "state_id", None):
+        qs = Invitation.objects.filter(state_id=account.state_id)
+    elif getattr(account, "organisation_id", None):
+        qs = Invitation.objects.filter(organisation_id=account.organisation_id)
+    else:
+        return Invitation.objects.none()
+    return qs.select_related("meeting__format", "state", "organisation")
+
+
 def is_member_account(account: Any, meeting: Meeting) -> bool:
     from kenes.states.queries import members_on
 

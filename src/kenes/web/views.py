@@ -18,6 +18,7 @@ from kenes.meetings.actions import update_document
 from kenes.meetings.models import Document, Format, Meeting
 from kenes.states.models import Mechanism, Participation, State
 from kenes.states.queries import members_on
+from kenes.work.queries import work_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "recent": recent,
             "format_count": Format.objects.count(),
             "document_count": meeting_queries.documents_for(request.user).count(),
+            "work": work_for(request.user) if request.user.is_authenticated else None,
         },
     )
 

@@ -13,7 +13,6 @@ from kenes.meetings import actions, queries
 from kenes.meetings.api.common import WRITE, state_or_400, visible_meeting
 from kenes.meetings.api.outputs import InvitationOut, invitation_out
 from kenes.meetings.models import (
-    Invitation,
     Standing,
 )
 from kenes.states.models import Organisation
@@ -49,14 +48,7 @@ def invite(request: HttpRequest, code: Key, payload: InvitationIn) -> Status[Inv
 @router.get("/invitations", response={200: list[InvitationOut], **errors()}, auth=RequiredAuth())
 def my_invitations(request: HttpRequest) -> list[InvitationOut]:
     """The invitations of the caller's own state or organisation, so its focal point can answer."""
-    account = account_of(request)
-    if account.state_id:
-        qs = Invitation.objects.filter(state_id=account.state_id)
-    elif account.organisation_id:
-        qs = Invitation.objects.filter(organisation_id=account.organisation_id)
-    else:
-        return []
-    return [invitation_out(i) for i in qs.select_related("meeting", "state", "organisation")]
+    return [invitation_out(i) for i in queries.own_invitations(account_of(request))]
 
 
 class Answer(StrictSchema):
