@@ -3,14 +3,16 @@ when the work is done (issue 15, item 4). Page and API read the same lists."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 
 from kenes.decisions import actions as decision_actions
-from kenes.decisions.models import Report, Review
+from kenes.decisions.models import Instruction, Report, Review
 from kenes.meetings import actions as meeting_actions
 from kenes.meetings.models import Invitation, InvitationStatus
 from kenes.people.models import Account
@@ -18,7 +20,7 @@ from kenes.security import actions as security_actions
 from kenes.security.models import ThreatReport
 from kenes.texts import actions as text_actions
 from kenes.texts.models import Text, TextStatus
-from kenes.work.queries import work_for
+from kenes.work.queries import DUE_WITHIN_DAYS, work_for
 from tests.conftest import login, verified
 
 
@@ -133,3 +135,20 @@ def test_my_work_needs_a_signed_in_person() -> None:
     response = Client().get("/work/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert Client().get("/api/v1/work").status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days", "shown"), [(-3, True), (0, True), (DUE_WITHIN_DAYS, True), (DUE_WITHIN_DAYS + 1, False)]
+)
+def test_an_instruction_to_the_state_shows_from_30_days_before_it_is_due(
+    accounts: dict[str, Any], days: int, shown: bool
+) -> None:
+    instruction = Instruction.objects.get(assignees__state__iso2="UZ", title__startswith="DEMO")
+    today = timezone.localdate()
+    Instruction.objects.filter(pk=instruction.pk).update(due_date=today + dt.timedelta(days=days))
+    url = f"/instructions/{instruction.pk}/"
+    uz = verified(accounts["uz"])
+    assert (url in [item.url for item in work_for(uz, today=today).of("instruction")]) is shown
+    # Kazakhstan is not an assignee: never its work, whenever it is due.
+    assert work_for(verified(accounts["kz"]), today=today).of("instruction") == []
