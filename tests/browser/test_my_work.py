@@ -48,4 +48,12 @@ def test_the_work_waiting_is_where_a_person_lands(
     expect(delegate.locator(".work-position h3")).to_contain_text(words["positions"])
     expect(delegate.locator(".work-position li").first).to_contain_text("DEMO")
     shoot(delegate, f"delegate-kz-{language}", "my-work", viewport)
+    if viewport == "laptop":
+        # The header keeps its two tiers: the sections on one row, "My work" with the bell above them.
+        tops = delegate.eval_on_selector_all(
+            ".nav > a:not(.bell):not(.who):not(.button):not(.work-link)",
+            "links => links.map(a => Math.round(a.getBoundingClientRect().top))",
+        )
+        work_top = delegate.eval_on_selector(".nav .work-link", "a => Math.round(a.getBoundingClientRect().top)")
+        assert len(set(tops)) == 1 and work_top < tops[0], (tops, work_top)
     assert problems == []
