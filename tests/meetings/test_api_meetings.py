@@ -547,8 +547,8 @@ def test_delegation_kept_by_its_focal_point_and_exported(sec: Client, accounts: 
     export = sec.get(f"{url}/delegations.csv")
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     text = export.content.decode()
-    assert text.splitlines()[0] == "state,role,full_name,position"
-    assert "UZ,head,Demo Head (test),Minister of Foreign Affairs" in text
+    assert text.splitlines()[0] == "state,role,full_name,position,accreditation"
+    assert "UZ,head,Demo Head (test),Minister of Foreign Affairs,requested" in text
     assert "'=HYPERLINK" in text  # a spreadsheet will not run it as a formula
     assert _bearer(accounts["kz"]).get(f"{url}/delegations.csv").status_code == 403
     assert _bearer(accounts["cn"]).get("/api/v1/meetings/demo-hos-extra-2027/delegations.csv").status_code == 404

@@ -349,6 +349,14 @@ class DelegationRole(models.TextChoices):
     EXPERT = "expert", _("expert")
 
 
+class Accreditation(models.TextChoices):
+    """A delegation member's accreditation: asked for by the focal point's list, decided by the secretariat."""
+
+    REQUESTED = "requested", _("accreditation requested")
+    APPROVED = "approved", _("accredited")
+    REFUSED = "refused", _("accreditation refused")
+
+
 class Delegation(models.Model):
     """A state's delegation to one meeting, kept by that state's focal point."""
 
@@ -372,6 +380,10 @@ class DelegationMember(models.Model):
     position_title = models.CharField(_("position"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=DelegationRole.choices, default=DelegationRole.MEMBER)
     order = models.PositiveIntegerField(default=0)
+    accreditation = models.CharField(
+        _("accreditation"), max_length=10, choices=Accreditation.choices, default=Accreditation.REQUESTED
+    )
+    accreditation_note = models.TextField(_("reason"), blank=True)  # why it was refused
 
     class Meta:
         ordering = ["delegation", "order", "id"]

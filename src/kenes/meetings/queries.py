@@ -16,6 +16,7 @@ from kenes.meetings.models import (
     AgendaItem,
     ChairRule,
     Delegation,
+    DelegationMember,
     Document,
     Format,
     Invitation,
@@ -185,6 +186,18 @@ def is_member_account(account: Any, meeting: Meeting) -> bool:
 
 def delegations_for(meeting: Meeting) -> QuerySet[Delegation]:
     return meeting.delegations.select_related("state").prefetch_related("members")
+
+
+def delegation_member_for(account: Any, pk: int, *, meeting_code: str | None = None) -> DelegationMember:
+    """A member of a delegation to a meeting the account may read; a missing one and one of a
+    meeting the account may not read are the same 404, on the page and in the API."""
+    qs = DelegationMember.objects.select_related("delegation__meeting__format", "delegation__state")
+    if meeting_code is not None:
+        qs = qs.filter(delegation__meeting__code=meeting_code)
+    member = qs.filter(pk=pk).first()
+    if member is None or not can(account, "view", member.delegation.meeting):
+        raise Http404
+    return member
 
 
 # --- Scheduling -----------------------------------------------------------------------------

@@ -22,6 +22,11 @@ urlpatterns = [
     path("meetings/<str:code>/agenda/<int:pk>/status/", views.agenda_status, name="agenda_status"),
     path("meetings/<str:code>/delegation/", views.delegation_save, name="delegation_save"),
     path("meetings/<str:code>/delegations.csv", views.delegations_csv, name="delegations_csv"),
+    path(
+        "meetings/<str:code>/delegations/members/<int:pk>/accreditation/",
+        views.accreditation_decide,
+        name="accreditation_decide",
+    ),
     path("cadence/", views.cadence_dashboard, name="cadence_dashboard"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),

@@ -1,4 +1,9 @@
-"""A state's delegation to a meeting: its head and members."""
+"""A state's delegation to a meeting: its head and members, and their accreditation.
+
+The focal point's list asks for each member's accreditation; the format's secretariat approves or
+refuses it (with a reason). Saving the list again keeps the decision on every member whose name,
+position and role are unchanged; a new or changed member is asked for again.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +19,16 @@ from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
 from kenes.inputs import checked
 from kenes.live.publish import publish_on_commit
-from kenes.meetings.actions.limits import MAX_NAME, too_long
+from kenes.meetings.actions.limits import MAX_NAME, MAX_NOTE, too_long
 from kenes.meetings.models import (
+    Accreditation,
     Delegation,
     DelegationMember,
     DelegationRole,
     InvitationStatus,
     Meeting,
 )
+from kenes.meetings.permissions import require_secretariat
 from kenes.states.models import State
 
 
@@ -68,13 +75,44 @@ def save_delegation(
         delegation, _created = Delegation.objects.select_for_update().get_or_create(meeting=meeting, state=state)
         if expected_version is not None and delegation.version != expected_version:
             raise Conflict(_("Someone else changed this delegation since you opened it. Reload it and try again."))
+        decided = {
+            (m.full_name, m.position_title, m.role): (m.accreditation, m.accreditation_note)
+            for m in delegation.members.all()
+        }
         delegation.members.all().delete()
-        DelegationMember.objects.bulk_create(
-            DelegationMember(delegation=delegation, order=index, **row) for index, row in enumerate(cleaned)
-        )
+        listed = []
+        for index, row in enumerate(cleaned):
+            key = (row["full_name"], row["position_title"], row["role"])
+            status, reason = decided.get(key, (Accreditation.REQUESTED, ""))
+            listed.append(DelegationMember(delegation=delegation, order=index, accreditation=status,
+                                           accreditation_note=reason, **row))  # fmt: skip
+        DelegationMember.objects.bulk_create(listed)
         delegation.version += 1
         delegation.save(update_fields=["version"])
         audit.record(actor, "delegation.saved", delegation, meeting=meeting.code, state=state.iso2,
                      members=len(cleaned))  # fmt: skip
         publish_on_commit(f"meeting:{meeting.pk}", {"verb": "delegation.saved", "delegation": delegation.pk})
     return delegation
+
+
+def decide_accreditation(actor: Any, member: DelegationMember, *, approve: bool, note: str = "") -> DelegationMember:
+    """The secretariat accredits a delegation member, or refuses with its reason."""
+    meeting = member.delegation.meeting
+    require(actor, "view", meeting)
+    require_secretariat(actor, meeting.format)
+    note = checked(note, field="note", max_length=MAX_NOTE, too_long=too_long(MAX_NOTE))
+    if not approve and not note:
+        raise ActionError(_("Say why the accreditation is refused."), field="note")
+    status = Accreditation.APPROVED if approve else Accreditation.REFUSED
+    with transaction.atomic():
+        current = DelegationMember.objects.select_for_update().select_related("delegation__state").get(pk=member.pk)
+        if current.accreditation == status and current.accreditation_note == note:
+            raise ActionError(_("The accreditation is already so."), field="accreditation")
+        current.accreditation, current.accreditation_note = status, note
+        current.save(update_fields=["accreditation", "accreditation_note"])
+        audit.record(actor, "delegation.accreditation", current.delegation, meeting=meeting.code,
+                     state=current.delegation.state.iso2, member=current.pk, decision=status)  # fmt: skip
+        publish_on_commit(
+            f"meeting:{meeting.pk}", {"verb": "delegation.accreditation", "delegation": current.delegation_id}
+        )
+    return current

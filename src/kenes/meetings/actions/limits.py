@@ -19,6 +19,7 @@ MAX_CITY = 100
 
 
 MAX_NAME = 200  # a presenter; a delegation member's name and position
+MAX_NOTE = 4_000  # the reason an accreditation is refused
 
 
 MAX_BODY = 200_000  # a document's text: some 30,000 words

@@ -6,13 +6,13 @@ import csv
 import io
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router
+from ninja import Field, Router, Schema
 
 from kenes.access.policy import require
 from kenes.api.auth import RequiredAuth, account_of
 from kenes.api.schemas import Key, Str, StrictSchema, Version, csv_cell, errors
 from kenes.meetings import actions, queries
-from kenes.meetings.api.common import VERSIONED, visible_meeting
+from kenes.meetings.api.common import VERSIONED, WRITE, visible_meeting
 from kenes.meetings.api.outputs import DelegationOut, delegation_out
 from kenes.meetings.models import (
     DelegationRole,
@@ -48,11 +48,38 @@ def save_delegation(request: HttpRequest, code: Key, payload: DelegationIn) -> D
     return delegation_out(queries.delegations_for(meeting).get(pk=delegation.pk))
 
 
+class AccreditationIn(StrictSchema):
+    approve: bool
+    note: Str = Field("", max_length=actions.MAX_NOTE, description="Why it is refused (needed to refuse)")
+
+
+class AccreditationOut(Schema):
+    member: int
+    state: str
+    full_name: str
+    accreditation: str
+    note: str
+
+
+@router.post(
+    "/meetings/{code}/delegation-members/{member_id}/accreditation",
+    response={200: AccreditationOut, **WRITE},
+    auth=RequiredAuth(),
+)
+def decide_accreditation(request: HttpRequest, code: Key, member_id: int, payload: AccreditationIn) -> AccreditationOut:
+    """The format's secretariat accredits a delegation member, or refuses with its reason."""
+    account = account_of(request)
+    member = queries.delegation_member_for(account, member_id, meeting_code=code)
+    member = actions.decide_accreditation(account, member, approve=payload.approve, note=payload.note)
+    return AccreditationOut(member=member.pk, state=member.delegation.state.iso2, full_name=member.full_name,
+                            accreditation=member.accreditation, note=member.accreditation_note)  # fmt: skip
+
+
 @router.get(
     "/meetings/{code}/delegations.csv",
     auth=RequiredAuth(),
     response=errors(403, 404, 422),
-    openapi_extra={"responses": {200: {"description": "CSV: state, role, full_name, position",
+    openapi_extra={"responses": {200: {"description": "CSV: state, role, full_name, position, accreditation",
                                        "content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )  # fmt: skip
 def export_delegations(request: HttpRequest, code: Key) -> HttpResponse:
@@ -62,11 +89,11 @@ def export_delegations(request: HttpRequest, code: Key) -> HttpResponse:
     require(account, "edit", meeting)  # only the format's secretariat: 403 for other readers
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["state", "role", "full_name", "position"])
+    writer.writerow(["state", "role", "full_name", "position", "accreditation"])
     for delegation in queries.delegations_for(meeting):
         for person in delegation.members.all():
             writer.writerow([csv_cell(v) for v in (delegation.state.iso2, person.role, person.full_name,
-                                                   person.position_title)])  # fmt: skip
+                                                   person.position_title, person.accreditation)])  # fmt: skip
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{meeting.code}-delegations.csv"'
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from kenes.access.levels import Classification
 from kenes.access.policy import effective_clearance
@@ -156,9 +156,11 @@ class AgendaItemOut(Schema):
 
 
 class DelegationMemberOut(Schema):
+    id: int
     full_name: str
     position_title: str
     role: str
+    accreditation: str = Field(description="requested, approved or refused (by the secretariat)")
 
 
 class DelegationOut(Schema):
@@ -246,7 +248,13 @@ def delegation_out(d: Delegation) -> DelegationOut:
         state=d.state.iso2,
         version=d.version,
         members=[
-            DelegationMemberOut(full_name=p.full_name, position_title=p.position_title, role=p.role)
+            DelegationMemberOut(
+                id=p.pk,
+                full_name=p.full_name,
+                position_title=p.position_title,
+                role=p.role,
+                accreditation=p.accreditation,
+            )
             for p in d.members.all()
         ],
     )

@@ -38,6 +38,17 @@ def delegation_save(request: HttpRequest, code: str) -> HttpResponse:
     return back_to_meeting(request, meeting, "delegations", _("Your delegation's list is saved."))
 
 
+@login_required
+@require_POST
+@renders_action_errors(on_meeting_page("accreditation", keep_input=False))
+def accreditation_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    member = queries.delegation_member_for(request.user, pk, meeting_code=code)
+    approve = request.POST.get("decision") == "approve"
+    actions.decide_accreditation(request.user, member, approve=approve, note=request.POST.get("note", ""))
+    message = _("The member is accredited.") if approve else _("The accreditation is refused.")
+    return back_to_meeting(request, member.delegation.meeting, "delegations", message)
+
+
 def _cell(value: str) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
@@ -53,7 +64,9 @@ def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}-delegations.csv"'
     response.write("\ufeff")  # so that spreadsheet programs read UTF-8
     writer = csv.writer(response)
-    writer.writerow([_("State"), _("State code"), _("No."), _("Full name"), _("Position"), _("Role")])
+    writer.writerow(
+        [_("State"), _("State code"), _("No."), _("Full name"), _("Position"), _("Role"), _("Accreditation")]
+    )
     for delegation in queries.delegations_for(meeting):
         for number, member in enumerate(delegation.members.all(), start=1):
             writer.writerow(
@@ -64,6 +77,7 @@ def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
                     _cell(member.full_name),
                     _cell(member.position_title),
                     member.get_role_display(),
+                    member.get_accreditation_display(),
                 ]
             )
     return response
