@@ -17,6 +17,7 @@ urlpatterns = [
     path("login/", people.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", people.account_page, name="account"),
+    path("focal-points/", people.focal_point_directory, name="focal_point_directory"),
     path("account/2fa/", people.two_factor_verify, name="two_factor_verify"),
     path("account/2fa/setup/", people.two_factor_setup, name="two_factor_setup"),
     path("account/tokens/", people.token_create, name="token_create"),

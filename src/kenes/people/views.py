@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kenes.access.policy import is_strongly_authenticated
 from kenes.errors import ActionError
 from kenes.people import actions, ratelimits, signals
+from kenes.people.directory import directory_for
 from kenes.people.middleware import mark_strong_auth
 from kenes.people.models import ApiToken
 
@@ -231,3 +232,8 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actions.revoke_token(request.user, token)
     messages.success(request, _("Token revoked."))
     return redirect("account")
+
+
+@login_required
+def focal_point_directory(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/directory.html", {"entries": directory_for(request.user)})
