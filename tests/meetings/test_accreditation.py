@@ -4,6 +4,7 @@ decision for an unchanged member. Action, page and API, and the participants' ex
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -147,3 +148,33 @@ def test_the_page_answers_404_for_a_member_of_a_hidden_meeting(accounts: dict[st
         f"/meetings/{HIDDEN}/delegations/members/{hidden.pk}/accreditation/", {"decision": "approve"}
     )
     assert response.status_code == 404
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    # Words only: a table cell wraps a long name onto two lines.
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_the_list_of_participants_as_pdf(accounts: dict[str, Any], signed_in: Any) -> None:
+    head, _adviser = _delegation(HEAD, ADVISER).members.all()
+    actions.decide_accreditation(verified(accounts["secretariat"]), head, approve=True)
+    sec = signed_in("secretariat")
+    response = sec.get(f"/meetings/{DEMO}/participants.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    assert "List of participants" in text and "Uzbekistan" in text
+    assert HEAD["full_name"] in text and "accredited" in text and "accreditation requested" in text
+
+    sec.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    text = _pdf_text(sec.get(f"/meetings/{DEMO}/participants.pdf").content)
+    assert "Список участников" in text and "Узбекистан" in text and "аккредитация подтверждена" in text
+
+    api = _bearer(accounts["secretariat"]).get(f"/api/v1/meetings/{DEMO}/participants.pdf")
+    assert api.status_code == 200 and HEAD["full_name"] in _pdf_text(api.content)
+    # Other readers of the meeting are refused; a reader of none learns nothing.
+    assert signed_in("kz").get(f"/meetings/{DEMO}/participants.pdf").status_code == 403
+    assert _bearer(accounts["kz"]).get(f"/api/v1/meetings/{DEMO}/participants.pdf").status_code == 403
+    assert _bearer(accounts["cn"]).get(f"/api/v1/meetings/{HIDDEN}/participants.pdf").status_code == 404
+    assert Client().get(f"/api/v1/meetings/{DEMO}/participants.pdf").status_code == 401

@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/<str:code>/agenda/<int:pk>/status/", views.agenda_status, name="agenda_status"),
     path("meetings/<str:code>/delegation/", views.delegation_save, name="delegation_save"),
     path("meetings/<str:code>/delegations.csv", views.delegations_csv, name="delegations_csv"),
+    path("meetings/<str:code>/participants.pdf", views.participants_pdf, name="participants_pdf"),
     path(
         "meetings/<str:code>/delegations/members/<int:pk>/accreditation/",
         views.accreditation_decide,

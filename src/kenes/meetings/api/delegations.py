@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema
 from kenes.access.policy import require
 from kenes.api.auth import RequiredAuth, account_of
 from kenes.api.schemas import Key, Str, StrictSchema, Version, csv_cell, errors
-from kenes.meetings import actions, queries
+from kenes.meetings import actions, participants, queries
 from kenes.meetings.api.common import VERSIONED, WRITE, visible_meeting
 from kenes.meetings.api.outputs import DelegationOut, delegation_out
 from kenes.meetings.models import (
@@ -96,4 +96,22 @@ def export_delegations(request: HttpRequest, code: Key) -> HttpResponse:
                                                    person.position_title, person.accreditation)])  # fmt: skip
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{meeting.code}-delegations.csv"'
+    return response
+
+
+@router.get(
+    "/meetings/{code}/participants.pdf",
+    auth=RequiredAuth(),
+    response=errors(403, 404, 422),
+    openapi_extra={"responses": {200: {"description": "PDF: the delegations with their members",
+                                       "content": {"application/pdf": {"schema": {"type": "string",
+                                                                                  "format": "binary"}}}}}},
+)  # fmt: skip
+def export_participants(request: HttpRequest, code: Key) -> HttpResponse:
+    """The list of participants as PDF (delegations, members, roles, accreditation), for the secretariat."""
+    account = account_of(request)
+    meeting = visible_meeting(account, code)
+    require(account, "edit", meeting)  # only the format's secretariat: 403 for other readers
+    response = HttpResponse(participants.render(meeting), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-participants.pdf"'
     return response

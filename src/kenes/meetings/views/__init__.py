@@ -11,7 +11,7 @@ builds and re-renders the meeting page the forms post from, ``common`` reads for
 """
 
 from kenes.meetings.views.agenda import agenda_add, agenda_move, agenda_status
-from kenes.meetings.views.delegations import accreditation_decide, delegation_save, delegations_csv
+from kenes.meetings.views.delegations import accreditation_decide, delegation_save, delegations_csv, participants_pdf
 from kenes.meetings.views.formats import cadence_dashboard, format_detail, format_list, format_plan, format_rules
 from kenes.meetings.views.invitations import invitation_answer, invitation_create, invitation_revoke
 from kenes.meetings.views.meeting_page import AGENDA_STATUS_LABELS, RESCHEDULABLE, TRANSITION_LABELS, TRANSITION_ORDER
@@ -50,4 +50,5 @@ __all__ = [
     "meeting_status",
     "notification_list",
     "notifications_read",
+    "participants_pdf",
 ]

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kenes.meetings import actions, queries
+from kenes.meetings import actions, participants, queries
+from kenes.meetings.models import Meeting
 from kenes.meetings.permissions import is_secretariat
 from kenes.meetings.views.meeting_page import (
     back_to_meeting,
@@ -54,11 +55,17 @@ def _cell(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-@login_required
-def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
+def _exportable(request: HttpRequest, code: str) -> Meeting:
+    """The meeting whose members the reader exports (CSV or PDF): its format's secretariat only."""
     meeting = meeting_for_change(request, code)
     if not is_secretariat(request.user, meeting.format):
         raise PermissionDenied(_("Only the secretariat of this format may export the members."))
+    return meeting
+
+
+@login_required
+def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
+    meeting = _exportable(request, code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", meeting.code)
     response["Content-Disposition"] = f'attachment; filename="{filename}-delegations.csv"'
@@ -80,4 +87,15 @@ def delegations_csv(request: HttpRequest, code: str) -> HttpResponse:
                     member.get_accreditation_display(),
                 ]
             )
+    return response
+
+
+@login_required
+def participants_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The list of participants as PDF, for the secretariat that exports the members."""
+    meeting = _exportable(request, code)
+    response = HttpResponse(participants.render(meeting), content_type="application/pdf")
+    filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", meeting.code)
+    response["Content-Disposition"] = f'attachment; filename="{filename}-participants.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
