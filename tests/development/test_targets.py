@@ -109,6 +109,10 @@ def test_others_may_not_record_targets(accounts: dict[str, Any], decision: Decis
         ({"decision": ""}, "decision"),
         ({"decision": "999999"}, "decision"),
         ({"base_year": "20"}, "base_year"),
+        ({"value": "nan"}, "value"),
+        ({"value": "inf"}, "value"),
+        ({"decision": "one"}, "decision"),
+        ({"note": "x" * (actions.MAX_NOTE + 1)}, "note"),
     ],
 )
 def test_bad_targets_are_refused_on_both_surfaces(
