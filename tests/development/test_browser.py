@@ -89,3 +89,22 @@ def test_dashboard_without_javascript(
     assert all(f"lang={lang}" in r.url for r in served)
     assert "Источник" in served[0].text() if lang == "ru" else "Source:" in served[0].text()
     assert page.locator("table").count() >= HEADLINE_CHARTS  # the table alternative, no script needed
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_printed_indicator_page_is_its_charts_and_facts(
+    new_context: Callable[..., BrowserContext], indicators_live: None, live_server: Any, lang: str
+) -> None:
+    from tests.browser.fixtures import sign_in
+
+    page = new_context().new_page()
+    sign_in(page, "secretariat@demo.kenes.invalid", language=lang)  # who also sees the target form
+    page.goto("/development/indicators/SP.POP.TOTL/")
+    page.wait_for_function("document.querySelectorAll('.dev-ready').length === 2")
+    assert page.locator("#new-target").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible() and not page.locator("#new-target").is_visible()
+    assert not page.locator(".dev-files").first.is_visible()
+    assert page.locator(".dev-chart").first.is_visible() and page.locator("h1").is_visible()
+    assert page.locator(".dev-foot").first.is_visible()  # the source and licence stay on paper
+    page.pdf(path=str(Path(__file__).resolve().parents[2] / "test-artifacts" / f"development-print-{lang}.pdf"))
