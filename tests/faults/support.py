@@ -186,6 +186,7 @@ def copy_of_test_database(folder: Path) -> Iterator[str]:
     admin = psycopg.connect(postgres_url(conf, "postgres"), autocommit=True, connect_timeout=10)
     try:
         deadline = time.monotonic() + 20
+        ended_leftovers = False
         while True:
             try:
                 admin.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{source}"')
@@ -193,6 +194,16 @@ def copy_of_test_database(folder: Path) -> Iterator[str]:
             except psycopg.errors.ObjectInUse:  # a connection of this process not yet gone
                 if time.monotonic() > deadline:
                     raise
+                if not ended_leftovers and time.monotonic() > deadline - 15:
+                    # Still held after 5 s: a connection left by an earlier test's server thread
+                    # (a page's live stream, say). This worker's tests run one at a time, so no
+                    # one else uses this test database now; end those sessions.
+                    admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [source],
+                    )
+                    ended_leftovers = True
                 time.sleep(0.2)
         try:
             yield postgres_url(conf, scratch)
