@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "kenes"
 RULE_MODULES = (
     "*/actions.py",
+    "*/actions/*.py",  # an app whose actions are a package by resource
     "access/policy.py",
     "*/rules.py",
     "texts/brackets.py",
