@@ -152,3 +152,21 @@ def test_an_instruction_to_the_state_shows_from_30_days_before_it_is_due(
     assert (url in [item.url for item in work_for(uz, today=today).of("instruction")]) is shown
     # Kazakhstan is not an assignee: never its work, whenever it is due.
     assert work_for(verified(accounts["kz"]), today=today).of("instruction") == []
+
+
+@pytest.mark.django_db
+def test_a_paragraph_changed_after_the_position_waits_for_it_again(accounts: dict[str, Any]) -> None:
+    # A position is for the paragraph's revision: once the chair changes the wording, it is asked again.
+    kz = verified(accounts["kz"])
+    before = {item.url: item.count for item in work_for(kz).of("position")}
+    room = next(iter(before))
+    text = Text.objects.get(code=room.strip("/").split("/")[-1])
+    unit = text.units.filter(removed=False).exclude(positions__state=kz.state).order_by("order").first()
+    assert unit is not None
+    text_actions.state_position(kz, unit, stance="support")
+    assert {i.url: i.count for i in work_for(kz).of("position")}.get(room, 0) == before[room] - 1
+
+    version = unit.versions.get(language=text.working_language)
+    text_actions.edit_unit(verified(accounts["secretariat"]), unit, language=text.working_language,
+                           content=version.content + " (changed, test)")  # fmt: skip
+    assert {i.url: i.count for i in work_for(kz).of("position")}[room] == before[room]

@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kenes.access.levels import Classification
 from kenes.access.policy import visible
 from kenes.decisions import queries as decision_queries
 from kenes.decisions.models import Report, Review
@@ -28,6 +30,7 @@ from kenes.meetings.models import InvitationStatus
 from kenes.meetings.permissions import is_focal_point, secretariat_formats
 from kenes.security import queries as security_queries
 from kenes.security.models import Assessment
+from kenes.states.models import State
 from kenes.texts import queries as text_queries
 from kenes.texts.models import Position, TextStatus, Unit
 from kenes.texts.permissions import delegation_of, is_member
@@ -97,20 +100,46 @@ def _invitations(account: Any) -> list[Item]:
 
 
 def _texts(account: Any) -> list[Item]:
+    """Silence procedures running, and texts with paragraphs still without the reader's state's
+    position. The home page asks this on every visit: the missing positions are counted for all
+    texts in one query, and who speaks for whom is asked once per format."""
+    stated = Position.objects.filter(unit=OuterRef("pk"), state_id=account.state_id, revision=OuterRef("revision"))
+    missing = (
+        Unit.objects.filter(text=OuterRef("pk"), removed=False)
+        .exclude(Exists(stated))
+        .values("text")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    texts = (
+        text_queries.texts_for(account)
+        .filter(status__in=[TextStatus.DRAFTING, TextStatus.SILENCE])
+        .select_related("format")
+        .annotate(missing=Coalesce(Subquery(missing), 0))
+        .order_by("silence_deadline", "-created_at")
+    )
+    speaks: dict[int, State | None] = {}
+    members: dict[int, bool] = {}
     items: list[Item] = []
-    texts = text_queries.texts_for(account).filter(status__in=[TextStatus.DRAFTING, TextStatus.SILENCE])
-    for text in texts.select_related("format").order_by("silence_deadline", "-created_at"):
+    for text in texts:
         url = reverse("text_room", args=[text.code])
         if text.status == TextStatus.SILENCE:
             items.append(Item("silence", text.title, url, due=text.silence_deadline))
             continue
-        state = delegation_of(account, text)
-        if state is None or not is_member(state, text):
+        if not account.state_id or not text.missing:
             continue
-        stated = Position.objects.filter(unit=OuterRef("pk"), state=state, revision=OuterRef("revision"))
-        missing = Unit.objects.filter(text=text, removed=False).exclude(Exists(stated)).count()
-        if missing:
-            items.append(Item("position", text.title, url, count=missing))
+        if text.format_id not in speaks:
+            speaks[text.format_id] = delegation_of(account, text)
+        state = speaks[text.format_id]
+        if state is None:
+            continue
+        # A restricted text's members are those on its distribution; any other's, its format's.
+        if text.classification == Classification.RESTRICTED:
+            member = is_member(state, text)
+        else:
+            member = members.setdefault(text.format_id, is_member(state, text))
+        if member:
+            items.append(Item("position", text.title, url, count=text.missing))
     return items
 
 
