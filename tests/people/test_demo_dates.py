@@ -36,3 +36,19 @@ def test_the_demo_meetings_lie_ahead_of_today() -> None:
 @pytest.mark.django_db
 def test_the_real_data_keeps_its_dates() -> None:
     assert Meeting.objects.get(code="ca_heads_of_state-IV").start_text == "2022-07-21"
+
+
+@pytest.mark.django_db
+def test_nothing_in_the_demo_is_adopted_or_decided_before_its_meeting() -> None:
+    from kenes.decisions.models import Decision
+    from kenes.texts.models import Text
+
+    adopted = Text.objects.filter(is_demo=True, adopted_at__isnull=False).select_related("meeting")
+    assert adopted.exists()
+    for text in adopted:
+        if text.meeting is not None:
+            start = text.meeting.start_date
+            assert start is not None and start <= timezone.localtime(text.adopted_at).date(), text.code
+    for decision in Decision.objects.filter(text__is_demo=True).select_related("text__meeting"):
+        meeting = decision.text.meeting
+        assert meeting is None or (meeting.start_date or decision.adopted_on) <= decision.adopted_on
