@@ -280,6 +280,8 @@ LANGUAGES = [
 # The five national languages are partly translated; untranslated strings fall back to English.
 LANGUAGES_COMPLETE = ("ru", "en")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language that override Django's (English day-month-year, Kazakh): kenes/formats.
+FORMAT_MODULE_PATH = ["kenes.formats"]
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,7 @@ from kenes.decisions.actions import AssigneeSpec
 from kenes.decisions.models import Decision, Instruction, InstructionReminder, Report, WeeklySummary
 from kenes.decisions.rules import Status
 from kenes.errors import ActionError
+from kenes.formats import long_date
 from kenes.meetings.models import Format
 from kenes.people.models import Notification
 from kenes.texts.models import Text
@@ -127,7 +128,7 @@ def test_due_date_before_the_decision_is_a_clear_error(people: dict[str, Any], a
     with pytest.raises(ActionError, match="before the decision") as error:
         _to_uz(people, decision, due_date=decision.adopted_on - dt.timedelta(days=1))
     assert error.value.field == "due_date"
-    assert decision.adopted_on.isoformat() in error.value.message
+    assert long_date(decision.adopted_on) in error.value.message
     assert _snapshot() == before
     same_day = _to_uz(people, decision, due_date=decision.adopted_on)  # the day itself is fine
     assert same_day.due_date == decision.adopted_on

@@ -20,6 +20,7 @@ from kenes.decisions import actions, queries
 from kenes.decisions.actions import AssigneeSpec
 from kenes.decisions.models import Decision, Instruction, Report
 from kenes.decisions.rules import ReportFact, Status, standing
+from kenes.formats import short_date
 from kenes.meetings.cadence import add_months
 from kenes.texts.models import Text
 from tests.conftest import login, totp_now
@@ -107,12 +108,13 @@ def test_standing_of_a_recurring_instruction_to_two_states(recurring: Instructio
 @pytest.mark.clock
 def test_the_page_and_the_api_show_it_overdue(recurring: Instruction, people: dict[str, Any]) -> None:
     days = _days()
-    due = add_months(days["uz"], MONTHS).isoformat()
+    due_day = add_months(days["uz"], MONTHS)
+    due = due_day.isoformat()
     client = login(Client(), people["uz"])
     page = client.get(f"/instructions/{recurring.pk}/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert '<span class="istatus istatus-overdue">overdue</span>' in body and due in body
+    assert '<span class="istatus istatus-overdue">overdue</span>' in body and short_date(due_day) in body
 
     detail = client.get(f"/api/v1/instructions/{recurring.pk}").json()
     assert (detail["status"], detail["next_due"]) == ("overdue", due)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kenes.access.policy import get_visible_or_404, visible
 from kenes.decisions.models import Assignee, AssigneeKind, Decision, Instruction, Report
 from kenes.decisions.rules import STATUS_LABELS, ReportFact, Standing, Status, standing
+from kenes.formats import short_date
 from kenes.meetings.cadence import Compliance, add_months
 from kenes.meetings.models import Format
 from kenes.texts.models import Text, TextStatus
@@ -150,7 +151,7 @@ def assignee_label(instruction: Instruction) -> str:
 
 def schedule_label(instruction: Instruction) -> str:
     if instruction.due_date:
-        return _("by %(day)s") % {"day": instruction.due_date.isoformat()}
+        return _("by %(day)s") % {"day": short_date(instruction.due_date)}
     months = instruction.recurrence_months
     if months == 12:
         return _("annually")

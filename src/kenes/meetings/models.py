@@ -87,11 +87,16 @@ class Format(SourcedModel):
 
     @property
     def name(self) -> str:
+        return self.shown_name()[0]
+
+    def shown_name(self) -> tuple[str, str]:
+        """The name in the reader's language where the sources give it, else the English one, with
+        the language it is in (the data has no Russian names yet: pages mark them ``lang="en"``)."""
         from django.utils.translation import get_language
 
         if (get_language() or "").startswith("ru") and self.name_ru:
-            return self.name_ru
-        return self.name_en
+            return self.name_ru, "ru"
+        return self.name_en, "en"
 
 
 class MeetingStatus(models.TextChoices):
@@ -147,19 +152,22 @@ class Meeting(Protected, SourcedModel):
 
     @property
     def display_title(self) -> str:
+        return self.shown_name()[0]
+
+    def shown_name(self) -> tuple[str, str]:
         """The meeting's own title in the reader's language (Russian, else English, else the other),
-        or its format's name with the ordinal or the date."""
+        or its format's name with the ordinal or the date; with the language it is written in."""
         from django.utils.translation import get_language
 
-        own = (
-            (self.title_ru, self.title_en)
-            if (get_language() or "").startswith("ru")
-            else (self.title_en, self.title_ru)
-        )
-        if own[0] or own[1]:
-            return own[0] or own[1]
-        label = self.format.name
-        return f"{label} {self.ordinal}".strip() if self.ordinal else f"{label} ({self.start_text or '?'})"
+        ru = (get_language() or "").startswith("ru")
+        own = [(self.title_ru, "ru"), (self.title_en, "en")]
+        for title, language in own if ru else own[::-1]:
+            if title:
+                return title, language
+        label, language = self.format.shown_name()
+        if self.ordinal:
+            return f"{label} {self.ordinal}".strip(), language
+        return f"{label} ({self.start_text or '?'})", language
 
     @property
     def venue_timezone(self) -> str:
@@ -176,9 +184,10 @@ class Meeting(Protected, SourcedModel):
 
     @property
     def dates_label(self) -> str:
-        if self.start_text and self.end_text and self.end_text != self.start_text:
-            return f"{self.start_text} – {self.end_text}"
-        return self.start_text
+        """The dates for the reader, as precise as the sources give them (kenes.formats)."""
+        from kenes.formats import date_range
+
+        return date_range(self.start_text, self.end_text)
 
 
 class Standing(models.TextChoices):
@@ -272,6 +281,10 @@ class Document(Protected, SourcedModel):
 
     def __str__(self) -> str:
         return self.title_en
+
+    def shown_name(self) -> tuple[str, str]:
+        """Document titles come from English sources; pages mark them ``lang="en"`` elsewhere."""
+        return self.title_en, "en"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.meeting is not None and not self.format_id:

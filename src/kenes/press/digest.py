@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kenes.formats import long_date
 from kenes.press import queries, seo
 from kenes.press.models import Digest, DigestDelivery, Release, Subscriber, SubscriberStatus, Suppression
 from kenes.press.subscriptions import unsubscribe_url
@@ -63,7 +64,7 @@ def render(week: dt.date, language: str, tags: frozenset[str] = frozenset()) -> 
             for r in releases
         ]  # fmt: skip
         context = {"items": items, "week": week, "unsubscribe": _LINK, "news": seo.absolute(reverse("news_list"))}
-        subject = _("Kenes weekly review, week of %(day)s") % {"day": week.isoformat()}
+        subject = _("Kenes weekly review, week of %(day)s") % {"day": long_date(week)}
         text = render_to_string("press/mail/digest.txt", context)
         html = _inliner.inline(render_to_string("press/mail/digest.html", context))
     return subject, text, html

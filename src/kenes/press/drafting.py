@@ -14,12 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kenes.access.policy import visible
 from kenes.audit import log as audit
 from kenes.errors import ActionError
+from kenes.formats import long_date
 from kenes.meetings.models import Adopted, Document, Format, Invitation, InvitationStatus, Meeting
 from kenes.press import actions
 from kenes.press.models import Release, ReleaseKind, SourceKind, Tag, TagKind
@@ -46,7 +47,7 @@ class Draft:
 def _day_label(text: str) -> str:
     day = PartialDate.parse(text).as_date() if text and len(text) == 10 else None
     if day is not None:
-        return str(formats.date_format(day, "j E Y"))
+        return long_date(day)
     return text or "?"
 
 

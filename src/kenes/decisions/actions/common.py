@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from kenes.access.policy import can
 from kenes.decisions.models import (
     Instruction,
 )
+from kenes.formats import long_date
 from kenes.live.publish import publish_on_commit
 from kenes.meetings.models import Format
 from kenes.states.models import State
@@ -78,7 +80,9 @@ def notify_account(
     if not can(reader, "view", instruction):
         return False
     with translation.override(reader.preferred_language or settings.LANGUAGE_CODE):
-        text = str(message) % params if params else str(message)
+        # Dates in the recipient's long form, formatted here, inside their language.
+        shown = {k: long_date(v) if isinstance(v, dt.date) else v for k, v in (params or {}).items()}
+        text = str(message) % shown if params else str(message)
         notify(reader, verb, text, url=f"/instructions/{instruction.pk}/")
     return True
 

@@ -34,6 +34,7 @@ from kenes.decisions.models import (
 )
 from kenes.decisions.permissions import is_focal_point_of
 from kenes.errors import ActionError
+from kenes.formats import long_date
 from kenes.inputs import checked, refuse_forbidden
 from kenes.meetings.models import Format
 from kenes.meetings.permissions import require_secretariat
@@ -110,7 +111,7 @@ def create_instruction(
     if due_date is not None and due_date < decision.adopted_on:
         raise ActionError(
             _("The due date %(due)s is before the decision, adopted on %(adopted)s.")
-            % {"due": due_date.isoformat(), "adopted": decision.adopted_on.isoformat()},
+            % {"due": long_date(due_date), "adopted": long_date(decision.adopted_on)},
             field="due_date",
         )
     if recurrence_months is not None and not 1 <= recurrence_months <= 60:

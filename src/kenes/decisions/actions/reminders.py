@@ -56,7 +56,7 @@ def send_instruction_reminders(actor: Any, today: dt.date | None = None) -> list
             message = OVERDUE_MESSAGE if kind == "overdue" else DUE_MESSAGE
             recipients = _reminder_recipients(instruction, today)
             delivered = sum(1 for account in recipients if notify_account(account, instruction, "instruction.reminder",
-                                                                  message, {"due": due}))  # fmt: skip
+                                                                  message, {"due": state.due}))  # fmt: skip
             audit.record(actor, "instruction.reminder_sent", instruction, kind=kind, due=due, recipients=delivered)
         sent.append((instruction.pk, kind))
 

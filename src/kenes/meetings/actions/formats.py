@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kenes.access.levels import Classification
 from kenes.audit import log as audit
 from kenes.errors import ActionError, Conflict
+from kenes.formats import long_date
 from kenes.inputs import checked
 from kenes.live.publish import publish_on_commit
 from kenes.meetings.actions.limits import MAX_RULES_BASIS, too_long
@@ -124,13 +126,15 @@ def send_cadence_reminders(actor: Any, today: dt.date | None = None) -> list[tup
                 roles__role=Role.SECRETARIAT,
                 is_active=True,
             ).distinct()
-            if kind == "overdue":
-                text = _("%(format)s: the next meeting was due on %(due)s and is overdue.")
-            else:
-                text = _("%(format)s: the next meeting is due by %(due)s.")
             for account in recipients:
-                notify(account, "cadence.reminder", text % {"format": fmt.name, "due": state.next_due.isoformat()},
-                       url=f"/formats/{fmt.code}/")  # fmt: skip
+                # Each in the recipient's own language, the date in its long form.
+                with translation.override(account.preferred_language or settings.LANGUAGE_CODE):
+                    if kind == "overdue":
+                        text = _("%(format)s: the next meeting was due on %(due)s and is overdue.")
+                    else:
+                        text = _("%(format)s: the next meeting is due by %(due)s.")
+                    params = {"format": fmt.name, "due": long_date(state.next_due)}
+                    notify(account, "cadence.reminder", text % params, url=f"/formats/{fmt.code}/")
             audit.record(actor, "cadence.reminder_sent", fmt, kind=kind, due=state.next_due.isoformat(),
                          recipients=recipients.count())  # fmt: skip
         sent.append((fmt.code, kind))
