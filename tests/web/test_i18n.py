@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import django
 import polib
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import reloader
 
 from kenes.i18n_compile import LOCALE, compile_all
+from kenes.i18n_merge import NATIONAL, coverage, report
 
 PO_FILES = sorted(LOCALE.glob("*/LC_MESSAGES/*.po"))
 RU_PO = LOCALE / "ru" / "LC_MESSAGES" / "django.po"
@@ -116,6 +118,28 @@ def test_catalogue_holds_only_our_strings(po_path: Path) -> None:
     po = polib.pofile(str(po_path))
     outside = {path for entry in po for path, _line in entry.occurrences if not (SRC / path).is_file()}
     assert outside == set()
+
+
+@pytest.mark.parametrize("language", NATIONAL)
+def test_a_national_catalogue_has_every_message_and_djangos_plural_rule(language: str) -> None:
+    """In step with the Russian catalogue (``python -m kenes.i18n_merge``), so a message can be
+    translated at all; one plural rule per language, the one Django's own catalogue uses."""
+    ours = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    reference = polib.pofile(str(RU_PO))
+    assert {e.msgid for e in ours if not e.obsolete} == {e.msgid for e in reference if not e.obsolete}
+    djangos = Path(django.__file__).parent / "conf" / "locale" / language / "LC_MESSAGES" / "django.po"
+    theirs = polib.pofile(str(djangos))
+    assert ours.metadata["Plural-Forms"] == theirs.metadata["Plural-Forms"]
+    assert "UNREVIEWED" in ours.header
+    nplurals = int(ours.metadata["Plural-Forms"].split("nplurals=")[1].split(";")[0])
+    assert all(len(e.msgstr_plural) == nplurals for e in ours if e.msgid_plural)
+
+
+def test_coverage_is_reported_per_language() -> None:
+    line = report()
+    for language in NATIONAL:
+        done, total = coverage(language)
+        assert f"{language} {100 * done // total}% ({done} of {total}, unreviewed)" in line
 
 
 def test_placeholder_check_notices_a_broken_translation() -> None:
