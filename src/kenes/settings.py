@@ -277,7 +277,8 @@ LANGUAGES = [
     ("tk", "Türkmençe"),
     ("uz", "Oʻzbekcha"),
 ]
-# The five national languages are partly translated; untranslated strings fall back to English.
+# The five national languages are drafts, unreviewed by native speakers (their catalogues say so);
+# what they leave untranslated falls back to English.
 LANGUAGES_COMPLETE = ("ru", "en")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Date formats per language that override Django's (English day-month-year, Kazakh): kenes/formats.
