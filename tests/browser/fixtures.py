@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import polib
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -140,3 +141,34 @@ def sign_in(
     expect(page.locator("header .who")).to_contain_text(account.full_name)
     if language is not None:
         expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def said(language: str, message: str, *, context: str = "", plural: str = "", n: int = 1, **params: Any) -> str:
+    """What the interface says for ``message`` in ``language``, from the catalogues, so a journey
+    reads the same words in Russian and English. The message must be one of ours: a typo would
+    otherwise pass in English and read as the untranslated source in Russian."""
+    from django.utils import translation
+
+    from kenes.i18n_compile import LOCALE
+
+    key = (context, message)
+    if key not in _MESSAGES:
+        _MESSAGES.update(
+            {(e.msgctxt or "", e.msgid): e.msgid for e in polib.pofile(str(LOCALE / "ru/LC_MESSAGES/django.po"))}
+        )
+    assert key in _MESSAGES, f"not a message of the interface: {key}"
+    with translation.override(language):
+        if plural:
+            text = (
+                translation.npgettext(context, message, plural, n)
+                if context
+                else translation.ngettext(message, plural, n)
+            )
+        else:
+            text = translation.pgettext(context, message) if context else translation.gettext(message)
+    if plural and not params:
+        params = {"n": n}
+    return text % params if params else text
+
+
+_MESSAGES: dict[tuple[str, str], str] = {}

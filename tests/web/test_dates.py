@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kenes import formats
 from kenes.meetings.models import Meeting
@@ -73,14 +74,15 @@ def test_no_sentence_carries_an_iso_date() -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "long", "short", "month"),
+    ("language", "long", "short", "month", "day"),
     [
-        ("ru", "21 июля 2022 г.", "21.07.2022", "Июль 2022 г."),
-        ("en", "21 July 2022", "21 Jul 2022", "July 2022"),
+        ("ru", "21 июля 2022 г.", "21.07.2022", "Июль 2022 г.", "21 июля"),
+        ("en", "21 July 2022", "21 Jul 2022", "July 2022", "21 July"),
     ],
 )
-def test_the_long_and_short_forms(language: str, long: str, short: str, month: str) -> None:
+def test_the_long_and_short_forms(language: str, long: str, short: str, month: str, day: str) -> None:
     with translation.override(language):
+        assert date_format(dt.date(2022, 7, 21), "MONTH_DAY_FORMAT") == day
         assert formats.long_date(dt.date(2022, 7, 21)) == long
         assert formats.short_date(dt.date(2022, 7, 21)) == short
         assert formats.partial_date("2022-07") == month
