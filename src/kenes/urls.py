@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("kenes.search.urls")),
     path("", include("kenes.work.urls")),
     path("live/", include("kenes.live.urls")),
+    path("i18n/setlang/", people.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

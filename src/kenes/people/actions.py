@@ -196,3 +196,26 @@ def reset_two_factor(actor: Any, account: Account) -> int:
 def mark_notifications_read(actor: Account) -> int:
     """Mark every unread in-app notification of the actor as read; returns how many were unread."""
     return Notification.objects.filter(account=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def set_language(actor: Account, language: str) -> Account:
+    """The language of the account's notifications and e-mails: the one it last chose to read
+    Kenes in (the header's switcher, the sign-in page's language, or ``PATCH /api/v1/me``)."""
+    from django.conf import settings
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        raise ActionError(
+            _("Unknown language %(language)s: choose one of %(codes)s.")
+            % {"language": language, "codes": ", ".join(codes)},
+            field="language",
+        )
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=actor.pk)
+        if account.preferred_language != language:
+            previous = account.preferred_language
+            account.preferred_language = language
+            account.save(update_fields=["preferred_language"])
+            audit.record(actor, "account.language_set", account, language=language, previous=previous)
+    actor.preferred_language = language
+    return account

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from kenes.access.policy import effective_clearance
 from kenes.api.auth import RequiredAuth, account_of
-from kenes.api.schemas import errors
+from kenes.api.schemas import Key, StrictSchema, errors
+from kenes.people import actions
 from kenes.people.directory import directory_for
 
 router = Router(tags=["accounts"])
@@ -27,11 +30,29 @@ class MeOut(Schema):
     clearance: str
     effective_clearance: str
     roles: list[RoleOut]
+    language: str = Field(description="The language of the account's notifications and e-mails")
+
+
+class MePatch(StrictSchema):
+    language: Key = Field(description="One of the interface's languages: ru, en, kk, ky, tg, tk, uz")
 
 
 @router.get("/me", response={200: MeOut, **errors()}, auth=RequiredAuth())
 def me(request: HttpRequest) -> MeOut:
+    return _me(account_of(request))
+
+
+@router.patch("/me", response={200: MeOut, **errors(400, 403, 413, 422)}, auth=RequiredAuth())
+def update_me(request: HttpRequest, payload: MePatch) -> MeOut:
+    """Set the language of one's notifications and e-mails."""
     account = account_of(request)
+    actions.set_language(account, payload.language)
+    return _me(account)
+
+
+def _me(account: Any) -> MeOut:
+    from django.conf import settings
+
     return MeOut(
         email=account.email,
         full_name=account.full_name,
@@ -44,6 +65,7 @@ def me(request: HttpRequest) -> MeOut:
             RoleOut(format=r.format.code if r.format else None, role=r.role)
             for r in account.roles.select_related("format")
         ],
+        language=account.preferred_language or settings.LANGUAGE_CODE,
     )
 
 

@@ -29,6 +29,17 @@ def mark_login_audited_by_view(request: HttpRequest) -> None:
 
 
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and isinstance(user, Account):
+        # Notices and e-mails follow the language the person signs in with (cookie or browser).
+        # An explicit choice (the language cookie) always; the browser's language only as a start.
+        from django.conf import settings
+        from django.utils.translation import get_language_from_request
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen in dict(settings.LANGUAGES):
+            actions.set_language(user, chosen)
+        elif not user.preferred_language:
+            actions.set_language(user, get_language_from_request(request))
     if request is not None and getattr(request, AUDITED_BY_VIEW, False):
         return
     if isinstance(user, Account):

@@ -22,6 +22,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -209,6 +210,10 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "verified": is_strongly_authenticated(account),
             "new_token": new_token,
             "new_feed_token": new_feed_token,
+            "notice_language": dict(settings.LANGUAGES).get(
+                account.preferred_language or settings.LANGUAGE_CODE,  # type: ignore[union-attr]
+                settings.LANGUAGE_CODE,
+            ),
         },
     )
 
@@ -237,3 +242,14 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def focal_point_directory(request: HttpRequest) -> HttpResponse:
     return render(request, "people/directory.html", {"entries": directory_for(request.user)})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; for a signed-in person it is also the language of their notices
+    and e-mails from now on."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        actions.set_language(request.user, language)  # type: ignore[arg-type]
+    return response
