@@ -26,7 +26,7 @@ from kenes.errors import ActionError
 from kenes.security import actions, pdf, queries
 from kenes.security.models import Category, Severity, SeverityView, ThreatReport
 from kenes.states.models import State
-from kenes.states.queries import members_on
+from kenes.states.queries import by_name, members_on
 
 TEXT_TYPES = (".txt", ".csv", ".md", ".log")
 
@@ -59,7 +59,7 @@ def _report(request: HttpRequest, pk: int) -> ThreatReport | HttpResponse:
 
 
 def _member_states() -> list[State]:
-    return list(members_on(actions.security_format().mechanism_id).order_by("iso2"))
+    return by_name(members_on(actions.security_format().mechanism_id))
 
 
 def report_list(request: HttpRequest) -> HttpResponse:
@@ -118,7 +118,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         "categories": Category.choices,
         "severities": Severity.choices,
         "members": _member_states(),
-        "states": State.objects.order_by("iso2"),
+        "states": by_name(State.objects.all()),
         "restricted": True,
     }
     return render(request, "security/report_form.html", context, status=status)

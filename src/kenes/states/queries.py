@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,3 +31,9 @@ def status_on(mechanism: Mechanism, state: State, day: dt.date | None = None) ->
 
 def states_with_participation() -> QuerySet[State]:
     return State.objects.prefetch_related("participations__mechanism", "participations__sources")
+
+
+def by_name(states: Iterable[State]) -> list[State]:
+    """States in the alphabetical order of their names in the reader's language (Китай before
+    Кыргызстан in Russian, China before Kazakhstan in English)."""
+    return sorted(states, key=lambda state: state.name.casefold())

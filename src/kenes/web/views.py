@@ -17,7 +17,7 @@ from kenes.meetings import queries as meeting_queries
 from kenes.meetings.actions import update_document
 from kenes.meetings.models import Document, Format, Meeting
 from kenes.states.models import Mechanism, Participation, State
-from kenes.states.queries import members_on
+from kenes.states.queries import by_name, members_on
 from kenes.work.queries import work_for
 
 
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "mechanism": mechanism,
-            "members": members_on(mechanism).order_by("name_en") if mechanism else [],
+            "members": by_name(members_on(mechanism)) if mechanism else [],
             "recent": recent,
             "format_count": Format.objects.count(),
             "document_count": meeting_queries.documents_for(request.user).count(),
@@ -45,7 +45,7 @@ def state_list(request: HttpRequest) -> HttpResponse:
             queryset=Participation.objects.select_related("mechanism").order_by("from_sort"),
         )
     )
-    return render(request, "states/state_list.html", {"states": states})
+    return render(request, "states/state_list.html", {"states": by_name(states)})
 
 
 def state_detail(request: HttpRequest, iso2: str) -> HttpResponse:

@@ -35,7 +35,7 @@ from kenes.meetings.permissions import is_secretariat
 from kenes.meetings.scheduling import MAX_SPAN_DAYS, MAX_WINDOW_DAYS, SchedulingError, holiday_name
 from kenes.meetings.views.common import form_version, is_htmx, parse_date, shared_levels
 from kenes.states.models import State
-from kenes.states.queries import members_on
+from kenes.states.queries import by_name, members_on
 
 
 def format_list(request: HttpRequest) -> HttpResponse:
@@ -193,7 +193,7 @@ def format_plan(request: HttpRequest, code: str) -> HttpResponse:
     if not is_secretariat(request.user, fmt):
         raise PermissionDenied(_("Only the secretariat of this format may do this."))
     today = timezone.localdate()
-    guest_choices = list(State.objects.exclude(pk__in=members_on(fmt.mechanism_id)).order_by("name_en"))
+    guest_choices = by_name(State.objects.exclude(pk__in=members_on(fmt.mechanism_id)))
     query = request.GET
     start_text = query.get("start") or (today + dt.timedelta(days=14)).isoformat()
     end_text = query.get("end") or (today + dt.timedelta(days=104)).isoformat()

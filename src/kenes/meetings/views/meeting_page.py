@@ -27,7 +27,7 @@ from kenes.meetings.models import (
 from kenes.meetings.permissions import is_focal_point, is_secretariat
 from kenes.meetings.views.common import shared_levels, utc_offset
 from kenes.states.models import State
-from kenes.states.queries import members_on
+from kenes.states.queries import by_name, members_on
 from kenes.web.forms import Rerender
 
 TRANSITION_LABELS = {
@@ -121,10 +121,8 @@ def _meeting_context(
     invitable_states: list[State] = []
     if manage:
         taken = {i.state_id for i in invitations if i.state_id and i.status != InvitationStatus.REVOKED}
-        invitable_states = list(
-            State.objects.exclude(pk__in=members_on(fmt.mechanism_id, meeting.start_sort))
-            .exclude(pk__in=taken)
-            .order_by("name_en")
+        invitable_states = by_name(
+            State.objects.exclude(pk__in=members_on(fmt.mechanism_id, meeting.start_sort)).exclude(pk__in=taken)
         )
 
     delegations = list(queries.delegations_for(meeting)) if signed_in else []

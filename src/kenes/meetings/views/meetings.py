@@ -30,7 +30,7 @@ from kenes.meetings.views.meeting_page import (
     render_meeting,
 )
 from kenes.states.models import State
-from kenes.states.queries import members_on
+from kenes.states.queries import by_name, members_on
 from kenes.web.forms import renders_action_errors
 
 
@@ -87,7 +87,7 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("meeting_detail", code=meeting.code)
     else:
         form = _meeting_form_initial(fmt, request.GET)
-    states = list(State.objects.order_by("name_en"))
+    states = by_name(State.objects.all())
     context = {
         "format": fmt,
         "form": form,
