@@ -35,6 +35,8 @@ SCHEDULES = (
     Recurring("kenes: publish scheduled releases", "kenes.press.tasks.publish_due_task", "I", minutes=1),
     Recurring("kenes: weekly review (Mondays)", "kenes.press.tasks.weekly_digest_task", "D",
               daily_at=dt.time(7, 0)),
+    Recurring("kenes: the daily e-mail of notices", "kenes.people.tasks.send_daily_mails_task", "D",
+              daily_at=dt.time(7, 30)),
 )  # fmt: skip
 
 

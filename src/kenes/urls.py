@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/2fa/", people.two_factor_verify, name="two_factor_verify"),
     path("account/2fa/setup/", people.two_factor_setup, name="two_factor_setup"),
     path("account/tokens/", people.token_create, name="token_create"),
+    path("account/notices/", people.notice_choices, name="notice_choices"),
     path("account/tokens/<int:pk>/revoke/", people.token_revoke, name="token_revoke"),
     path(
         "password-reset/",

@@ -219,3 +219,37 @@ def set_language(actor: Account, language: str) -> Account:
             audit.record(actor, "account.language_set", account, language=language, previous=previous)
     actor.preferred_language = language
     return account
+
+
+def set_notice_choices(actor: Account, choices: dict[str, str]) -> dict[str, str]:
+    """How the account gets each kind of notice by e-mail (at once, daily, off); all or nothing.
+    Answers every kind with its mode after the change."""
+    from kenes.people.models import NoticeChoice, NoticeKind, NoticeMode
+
+    kinds, modes = set(NoticeKind.values), set(NoticeMode.values)
+    for kind, mode in choices.items():
+        if kind not in kinds:
+            raise ActionError(
+                _("Unknown kind of notice %(kind)s: choose one of %(kinds)s.")
+                % {"kind": kind, "kinds": ", ".join(NoticeKind.values)},
+                field="kind",
+            )
+        if mode not in modes:
+            raise ActionError(
+                _("Unknown way %(mode)s: choose one of %(modes)s.")
+                % {"mode": mode, "modes": ", ".join(NoticeMode.values)},
+                field=kind,
+            )
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=actor.pk)
+        before = dict(NoticeChoice.objects.filter(account=account).values_list("kind", "mode"))
+        changed = {}
+        for kind, mode in choices.items():
+            if before.get(kind, NoticeMode.NOW) != mode:
+                NoticeChoice.objects.update_or_create(account=account, kind=kind, defaults={"mode": mode})
+                changed[kind] = mode
+        if changed:
+            audit.record(actor, "account.notice_choices_set", account, **changed)
+    from kenes.people.notify import choices_of
+
+    return choices_of(account)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -12,6 +12,7 @@ from kenes.api.auth import RequiredAuth, account_of
 from kenes.api.schemas import Key, StrictSchema, errors
 from kenes.people import actions
 from kenes.people.directory import directory_for
+from kenes.people.notify import choices_of
 
 router = Router(tags=["accounts"])
 
@@ -89,3 +90,35 @@ def focal_points(request: HttpRequest) -> list[FocalPointOut]:
         for entry in directory_for(account_of(request))
         for person, formats in entry.focal_points
     ]
+
+
+Mode = Literal["now", "daily", "off"]
+
+
+class NoticesIn(StrictSchema):
+    """How each kind of notice reaches you by e-mail: at once, in a daily e-mail, or not (in Kenes
+    only); a kind left out keeps its choice."""
+
+    invitation: Mode | None = None
+    text: Mode | None = None
+    instruction: Mode | None = None
+    cadence: Mode | None = None
+    security: Mode | None = None
+    other: Mode | None = None
+
+
+class NoticesOut(Schema):
+    choices: dict[str, str]
+
+
+@router.get("/me/notices", response={200: NoticesOut, **errors()}, auth=RequiredAuth())
+def notices(request: HttpRequest) -> NoticesOut:
+    """How each kind of notice reaches you by e-mail."""
+    return NoticesOut(choices=choices_of(account_of(request)))
+
+
+@router.put("/me/notices", response={200: NoticesOut, **errors(400, 403, 413, 422)}, auth=RequiredAuth())
+def update_notices(request: HttpRequest, payload: NoticesIn) -> NoticesOut:
+    """Choose how kinds of notice reach you by e-mail: at once, in a daily e-mail, or not at all."""
+    chosen = {kind: mode for kind, mode in payload.dict().items() if mode is not None}
+    return NoticesOut(choices=actions.set_notice_choices(account_of(request), chosen))

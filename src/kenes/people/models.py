@@ -176,6 +176,34 @@ class ApiToken(models.Model):
         )
 
 
+class NoticeKind(models.TextChoices):
+    """What a notice is about, for the person's e-mail choices (a notice's verb names it)."""
+
+    INVITATIONS = "invitation", _("Invitations")
+    TEXTS = "text", _("Texts and silence procedures")
+    INSTRUCTIONS = "instruction", _("Instructions and reports")
+    CADENCE = "cadence", _("Cadence reminders")
+    SECURITY = "security", _("Security channel")
+    OTHER = "other", _("Other notices")
+
+
+class NoticeMode(models.TextChoices):
+    NOW = "now", _("by e-mail at once")
+    DAILY = "daily", _("in a daily e-mail")
+    OFF = "off", _("in Kenes only, no e-mail")
+
+
+class NoticeChoice(models.Model):
+    """How one account gets one kind of notice by e-mail; without a row: at once."""
+
+    account = models.ForeignKey("Account", on_delete=models.CASCADE, related_name="notice_choices")
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
+    mode = models.CharField(max_length=8, choices=NoticeMode.choices, default=NoticeMode.NOW)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "kind"], name="one_notice_choice_per_kind")]
+
+
 class Notification(models.Model):
     """An in-app notice. It holds a short text and a link, never protected content itself."""
 
@@ -189,6 +217,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Waiting for the account's daily e-mail (its choice for this kind is "daily").
+    in_daily_mail = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

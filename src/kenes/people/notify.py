@@ -3,7 +3,8 @@ never the protected content itself.
 
 A message marked with ``gettext_lazy`` (its values in ``params``) is kept untranslated too, so the
 notification list shows it in the language the reader reads in; the e-mail and the stored text are
-in the recipient's preferred language (else the site's default)."""
+in the recipient's preferred language (else the site's default). Each person chooses per kind how
+notices reach them by e-mail: at once, in one daily e-mail, or not at all (in Kenes only)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,54 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from kenes.people.models import Account, Notification
+from kenes.people.models import Account, NoticeChoice, NoticeKind, NoticeMode, Notification
+
+_KINDS = {
+    "invitation": NoticeKind.INVITATIONS,
+    "text": NoticeKind.TEXTS,
+    "silence": NoticeKind.TEXTS,
+    "instruction": NoticeKind.INSTRUCTIONS,
+    "report": NoticeKind.INSTRUCTIONS,
+    "cadence": NoticeKind.CADENCE,
+    "security": NoticeKind.SECURITY,
+}
+
+
+def kind_of(verb: str) -> str:
+    """The kind a notice's verb belongs to (``report.filed`` → instructions and reports)."""
+    return _KINDS.get(verb.split(".", 1)[0], NoticeKind.OTHER)
+
+
+def mode_for(account: Account, kind: str) -> str:
+    """How the account gets this kind by e-mail; at once unless it chose otherwise."""
+    chosen = NoticeChoice.objects.filter(account=account, kind=kind).values_list("mode", flat=True).first()
+    return chosen or NoticeMode.NOW
+
+
+def choices_of(account: Account) -> dict[str, str]:
+    """Every kind of notice with how it reaches the account by e-mail."""
+    chosen = dict(NoticeChoice.objects.filter(account=account).values_list("kind", "mode"))
+    return {kind: chosen.get(kind, NoticeMode.NOW) for kind in NoticeKind.values}
+
+
+def send_daily_mail(account: Account) -> int:
+    """One e-mail with the notices that waited for it since the last one, in the account's
+    language; answers how many it carried. Run daily for every account (``people.tasks``)."""
+    with transaction.atomic():
+        waiting = list(
+            Notification.objects.select_for_update().filter(account=account, in_daily_mail=True).order_by("created_at")
+        )
+        if not waiting:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(in_daily_mail=False)
+        with translation.override(account.preferred_language or settings.LANGUAGE_CODE):
+            subject = str(_("Kenes: your notices of the day (%(n)d)")) % {"n": len(waiting)}
+            lines = [f"- {n.shown}\n  {settings.KENES_BASE_URL}{n.url}" for n in waiting]
+        body = "\n".join(lines) + "\n"
+        transaction.on_commit(lambda: send_mail(subject, body, None, [account.email], fail_silently=True))
+    return len(waiting)
 
 
 def _render(text: str | Promise, params: dict[str, Any] | None) -> str:
@@ -39,10 +86,17 @@ def notify(
     if isinstance(text, Promise):
         with translation.override(None):  # no catalogue active: the message id itself
             message = str(text)
+    mode = mode_for(account, kind_of(verb)) if email else NoticeMode.OFF
     notification = Notification.objects.create(
-        account=account, verb=verb, text=rendered[:300], message=message[:300], params=values, url=url
+        account=account,
+        verb=verb,
+        text=rendered[:300],
+        message=message[:300],
+        params=values,
+        url=url,
+        in_daily_mail=mode == NoticeMode.DAILY,
     )
-    if email:
+    if mode == NoticeMode.NOW:
         link = f"{settings.KENES_BASE_URL}{url}" if url else settings.KENES_BASE_URL
 
         def send() -> None:

@@ -33,7 +33,7 @@ from kenes.errors import ActionError
 from kenes.people import actions, ratelimits, signals
 from kenes.people.directory import directory_for
 from kenes.people.middleware import mark_strong_auth
-from kenes.people.models import ApiToken
+from kenes.people.models import ApiToken, NoticeMode
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -194,6 +194,15 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "people/two_factor_setup.html", context, status=status)
 
 
+def _notice_choices(account: Any) -> list[tuple[str, str, str]]:
+    """(kind, its label, the account's mode) for every kind of notice."""
+    from kenes.people.models import NoticeKind
+    from kenes.people.notify import choices_of
+
+    chosen = choices_of(account)
+    return [(kind, str(label), chosen[kind]) for kind, label in NoticeKind.choices]
+
+
 @login_required
 def account_page(request: HttpRequest) -> HttpResponse:
     account = request.user
@@ -210,6 +219,8 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "verified": is_strongly_authenticated(account),
             "new_token": new_token,
             "new_feed_token": new_feed_token,
+            "notice_choices": _notice_choices(account),
+            "notice_modes": NoticeMode.choices,
             "notice_language": dict(settings.LANGUAGES).get(
                 account.preferred_language or settings.LANGUAGE_CODE,  # type: ignore[union-attr]
                 settings.LANGUAGE_CODE,
@@ -227,6 +238,22 @@ def token_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("account")
     request.session["kenes_new_token"] = raw
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def notice_choices(request: HttpRequest) -> HttpResponse:
+    """The account page's e-mail choices, one select per kind of notice (``notice_<kind>``)."""
+    from kenes.people.models import NoticeKind
+
+    chosen = {kind: request.POST[f"notice_{kind}"] for kind in NoticeKind.values if f"notice_{kind}" in request.POST}
+    try:
+        actions.set_notice_choices(request.user, chosen)  # type: ignore[arg-type]
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("account")
+    messages.success(request, _("Your e-mail choices are saved."))
     return redirect("account")
 
 
