@@ -172,3 +172,11 @@ def said(language: str, message: str, *, context: str = "", plural: str = "", n:
 
 
 _MESSAGES: dict[tuple[str, str], str] = {}
+
+
+def journey_languages() -> list[str]:
+    """The languages a journey runs in: Russian and English on the embedded database; Russian only
+    on the PostgreSQL pass, where the language changes no query and the time is better spent."""
+    import os
+
+    return ["ru"] if os.environ.get("KENES_DATABASE_URL", "").startswith("postgres") else ["ru", "en"]

@@ -21,7 +21,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from kenes.people import demo
 from kenes.people.demo_accounts import MEMBER_STATES
-from tests.browser.fixtures import said, shoot, sign_in, watch
+from tests.browser.fixtures import journey_languages, said, shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def _propose_deletion(page: Page, uid: str, target: str, reason: str, language: 
     _settled(page)
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", journey_languages())
 def test_six_members_agree_the_demo_draft_it_is_adopted_by_silence_and_printed(
     new_context: Callable[..., BrowserContext], live_server: Any, language: str
 ) -> None:

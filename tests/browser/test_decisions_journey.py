@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.fixtures import said, shoot, sign_in, watch
+from tests.browser.fixtures import journey_languages, said, shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ COORDINATORS = {"ru": "национальным координаторам", "en
 SIX_MONTHS = {"ru": "минимум раз в полгода", "en": "at least once every six months"}  # the data's own wordings
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", journey_languages())
 def test_from_an_adopted_unit_to_an_accepted_report(
     new_context: Callable[..., BrowserContext], settings: Any, tmp_path: Any, language: str
 ) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.fixtures import said, shoot, sign_in, watch
+from tests.browser.fixtures import journey_languages, said, shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def _state(iso2: str, language: str) -> str:
         return State.objects.get(iso2=iso2).name
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", journey_languages())
 def test_plan_invite_accept_and_what_the_guest_sees(new_context: Callable[..., BrowserContext], language: str) -> None:
     def t(message: str, **kwargs: Any) -> str:
         return said(language, message, **kwargs)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.fixtures import said, shoot, sign_in, watch
+from tests.browser.fixtures import journey_languages, said, shoot, sign_in, watch
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def _pdf_words(page: Page, link: str) -> str:
     return " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", journey_languages())
 def test_from_report_to_assessment_to_extraordinary_consultation(
     new_context: Callable[..., BrowserContext], settings: Any, tmp_path: Any, language: str
 ) -> None:
