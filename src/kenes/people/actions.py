@@ -37,6 +37,7 @@ def create_account(
     roles: list[tuple[Any, str]] = (),  # type: ignore[assignment]
     is_demo: bool = False,
     check_password: bool = True,
+    password_hash: str | None = None,
 ) -> Account:
     _require_admin(actor)
     email = email.strip().lower()
@@ -62,6 +63,7 @@ def create_account(
         account = Account.objects.create_user(
             email,
             password,
+            password_hash=password_hash,
             full_name=full_name,
             affiliation=affiliation,
             state=state,

@@ -31,11 +31,16 @@ class Role(models.TextChoices):
 class AccountManager(BaseUserManager["Account"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields: Any) -> Account:
+    def create_user(
+        self, email: str, password: str | None = None, *, password_hash: str | None = None, **fields: Any
+    ) -> Account:
         if not email:
             raise ValueError("An account needs an e-mail address.")
         account = self.model(email=self.normalize_email(email).lower(), **fields)
-        account.set_password(password)
+        if password_hash:  # already made by make_password (the demo's one shared password)
+            account.password = password_hash
+        else:
+            account.set_password(password)
         account.save(using=self._db)
         return account
 
