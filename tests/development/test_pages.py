@@ -92,10 +92,10 @@ def test_indicator_page_shows_definition_licence_caveat_and_coverage(client: Cli
 def _spec_points(client: Client, kind: str, code: str) -> list[dict[str, Any]]:
     spec = json.loads(_get(client, f"/development/charts/{kind}/{code}.json").content)
     data = spec["layer"][0]["data"] if "layer" in spec else spec["data"]
-    return list(data["values"])
+    return [p for p in data["values"] if "value" in p]  # small multiples carry their target rules too
 
 
-@pytest.mark.parametrize("kind", ["line", "ranking"])
+@pytest.mark.parametrize("kind", ["line", "panels", "ranking"])
 def test_the_csv_is_exactly_the_plotted_points(client: Client, kind: str) -> None:
     plotted = {(p["entity"], p["year"], p["value"]) for p in _spec_points(client, kind, GDP)}
     response = _get(client, f"/development/charts/{kind}/{GDP}.csv")
@@ -122,6 +122,20 @@ def test_russian_labels_use_the_decimal_comma_but_coordinates_do_not(client: Cli
     assert "Источник" in svg and "Год" in svg
     assert re.search(r">0,\d+</text>", svg) and not re.search(r">0\.\d+</text>", svg)  # HDI ticks: 0,5 …
     assert 'd="M' in svg
+
+
+def test_small_multiples_a_panel_per_entity_on_one_scale(client: Client) -> None:
+    spec = json.loads(_get(client, f"/development/charts/panels/{GDP}.json").content)
+    assert spec["facet"]["field"] == "name" and spec["resolve"]["scale"]["y"] == "shared"
+    # The panels in the fixed order of every chart: the five states, then Russia, China, the World.
+    assert spec["facet"]["sort"] == [
+        "Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan", "Russia", "China", "World"
+    ]  # fmt: skip
+    svg = _get(client, f"/development/charts/panels/{GDP}.svg").content.decode()
+    assert svg.count('d="M') >= 8 and ">Uzbekistan</text>" in svg and "Source: WB-WDI" in svg
+    html = _get(client, f"/development/indicators/{GDP}/").content.decode()
+    assert 'id="chart-panels-NY-GDP-PCAP-PP-CD"' in html and "/development/charts/panels/" in html
+    assert _get(client, f"/development/embed/panels/{GDP}/").status_code == 200
 
 
 def test_png_download(client: Client) -> None:

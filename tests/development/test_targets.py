@@ -89,6 +89,11 @@ def test_the_secretariat_records_a_target_and_progress_is_computed(
     assert {p["status"] for p in body[0]["progress"]} <= {"on_track", "off_track", "achieved"}
     html = Client().get("/development/indicators/SP.DYN.LE00.IN/").content.decode()
     assert "at least (increase to) 85.5" in html  # the target in the chart's table
+    # In the small multiples, the rule is drawn in the panels of the two states it is for, only.
+    panels = Client().get("/development/charts/panels/SP.DYN.LE00.IN.json").json()
+    rules = [row for row in panels["data"]["values"] if "target" in row]
+    assert sorted(row["name"] for row in rules) == ["Kazakhstan", "Uzbekistan"]
+    assert {row["target"] for row in rules} == {85.5}
 
 
 @pytest.mark.parametrize("who", ["kz", "ru"])

@@ -4,18 +4,20 @@ their computed progress. The numbers are public; recording a target is the secre
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from kenes.api.auth import RequiredAuth, account_of
 from kenes.api.schemas import Id, Key, Str, StrictSchema, csv_cell, errors
-from kenes.development import actions, queries
+from kenes.development import actions, queries, vintages
 from kenes.development.entities import C5, ENTITIES, REGION
-from kenes.development.models import Direction, Indicator, Observation, Target
+from kenes.development.models import Direction, ImportRun, Indicator, Observation, Target
+from kenes.development.permissions import require_import_data
 from kenes.development.progress import progress
 from kenes.development.themes import THEMES
 from kenes.errors import ActionError
@@ -228,3 +230,77 @@ def record_target(request: HttpRequest, payload: TargetIn) -> Status[TargetOut]:
     }  # fmt: skip
     target = actions.record_target(account, indicator, data)
     return Status(201, _target_out(queries.targets().get(pk=target.pk)))
+
+
+class ImportValueOut(Schema):
+    indicator: str
+    entity: str
+    year: int
+    before: str | None = Field(description="the stored text before the import; null: the value is new")
+    after: str | None = Field(description="the text after it; null: the value went")
+
+
+class ImportFileOut(Schema):
+    file: str
+    rows: int
+    added: int
+    changed: int
+    removed: int
+    examples: list[ImportValueOut] = Field(description="the first values that changed, went or came")
+
+
+class ImportRunOut(Schema):
+    id: int
+    status: str = Field(description="queued, running, done or failed")
+    archive: str
+    prune: bool
+    created_at: datetime.datetime
+    created_by: str | None
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    total_rows: int
+    done_rows: int
+    percent: int
+    current_file: str
+    files: list[ImportFileOut]
+    error: str | None = Field(description="why it failed, naming the file, line and column, in the reader's language")
+
+
+def _run_out(run: ImportRun) -> ImportRunOut:
+    return ImportRunOut(
+        id=run.pk, status=run.status, archive=run.archive_name, prune=run.prune, created_at=run.created_at,
+        created_by=run.created_by.email if run.created_by else None, started_at=run.started_at,
+        finished_at=run.finished_at, total_rows=run.total_rows, done_rows=run.done_rows, percent=run.percent,
+        current_file=run.current_file, files=[ImportFileOut(**f) for f in run.files],
+        error=run.shown_error() or None,
+    )  # fmt: skip
+
+
+class ImportIn(StrictSchema):
+    prune: bool = Field(False, description="the whole folder: remove the indicators no longer in its catalogue")
+
+
+@router.post("/indicator-imports", response={202: ImportRunOut, **errors(400, 403, 413, 422)}, auth=RequiredAuth())
+def upload_vintage(request: HttpRequest, payload: Form[ImportIn], archive: File[UploadedFile]) -> Status[ImportRunOut]:
+    """Upload a new vintage of the indicator folder as a ZIP (the secretariat): catalogue.csv, its
+    data files and SOURCES.md, at the top or in one folder. Checked at once (a 400 names what is
+    wrong, nothing is queued), then imported by the task queue: follow ``GET /indicator-imports/{id}``."""
+    run = vintages.queue_import(account_of(request), archive, prune=payload.prune)
+    return Status(202, _run_out(run))
+
+
+@router.get("/indicator-imports", response={200: list[ImportRunOut], **errors(403)}, auth=RequiredAuth())
+def list_vintages(request: HttpRequest) -> list[ImportRunOut]:
+    """The latest uploads, newest first (the secretariat)."""
+    require_import_data(account_of(request))
+    return [_run_out(r) for r in ImportRun.objects.select_related("created_by")[:50]]
+
+
+@router.get("/indicator-imports/{run_id}", response={200: ImportRunOut, **errors(403, 404, 422)}, auth=RequiredAuth())
+def get_vintage(request: HttpRequest, run_id: Id) -> ImportRunOut:
+    """One upload: its progress while the task imports it; what changed, or why it failed, after."""
+    require_import_data(account_of(request))
+    run = ImportRun.objects.select_related("created_by").filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return _run_out(run)

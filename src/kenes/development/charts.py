@@ -157,6 +157,80 @@ def line_spec(
     return spec
 
 
+PANEL_WIDTH, PANEL_HEIGHT, PANEL_COLUMNS = 150, 100, 4
+
+
+def panels_spec(
+    indicator: Indicator,
+    points: list[Point],
+    lang: str,
+    targets: list[tuple[str, int, float, str]] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
+    """Small multiples: a panel per entity on one shared scale, so a state's own path is not lost
+    among the others; a target (entity, year, value, label) as a dashed rule in its state's panel."""
+    spec = _base(indicator, lang)
+    del spec["width"], spec["height"]
+    entities = [e for e in PLOTTED if e in {p.entity for p in points}]
+    rows = _rows(points) + [
+        {"name": name(e), "target": value, "target_year": year, "label": label} for e, year, value, label in targets
+    ]
+    y_axis = {"format": "~s"} if _large(points) else {"format": ",~r"}
+    spec.update(
+        {
+            "data": {"values": rows},
+            "columns": PANEL_COLUMNS,
+            "facet": {
+                "field": "name",
+                "type": "nominal",
+                "title": None,
+                "sort": [name(e) for e in entities],
+                "header": {"labelFontSize": 12, "labelFontWeight": "bold"},
+            },
+            "spec": {
+                "width": PANEL_WIDTH,
+                "height": PANEL_HEIGHT,
+                "layer": [
+                    {
+                        "transform": [{"filter": "isValid(datum.value)"}],
+                        "mark": {"type": "line", "strokeWidth": 2},
+                        "encoding": {
+                            "x": {
+                                "field": "year",
+                                "type": "quantitative",
+                                "title": None,
+                                "axis": {"format": "d", "tickCount": 3},
+                                "scale": {"zero": False},
+                            },
+                            "y": {"field": "value", "type": "quantitative", "title": indicator.unit, "axis": y_axis},
+                            "color": {
+                                "field": "name",
+                                "type": "nominal",
+                                "scale": _colour_scale(entities),
+                                "legend": None,
+                            },
+                            "tooltip": [
+                                {"field": "name", "title": _("Entity")},
+                                {"field": "year", "title": _("Year")},
+                                {"field": "value", "title": indicator.unit, "format": ",~r"},
+                            ],
+                        },
+                    },
+                    {
+                        "transform": [{"filter": "isValid(datum.target)"}],
+                        "mark": {"type": "rule", "strokeDash": [2, 2], "color": "#444"},
+                        "encoding": {
+                            "y": {"field": "target", "type": "quantitative"},
+                            "tooltip": [{"field": "label", "title": _("Target")}],
+                        },
+                    },
+                ],
+            },
+            "resolve": {"scale": {"y": "shared", "x": "shared"}},
+        }
+    )
+    return spec
+
+
 def _large(points: list[Point]) -> bool:
     return any(abs(p.value) >= 1e6 for p in points)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -20,16 +21,18 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from kenes.audit import log as audit
 from kenes.development.entities import ENTITIES, SOURCE_NAMES
-from kenes.development.models import Indicator, Observation, Source
+from kenes.development.models import Indicator, Observation, Source, Target
 from kenes.development.themes import theme_for
 
 DATA_COLUMNS = ["iso3", "country", "year", "indicator", "value", "unit", "source"]
 CATALOGUE_COLUMNS = ["file", "source", "indicator", "title", "unit", "sdg_indicator", "definition", "licence"]
 YEARS = range(1700, 2101)
 BATCH = 2000
+EXAMPLES = 100
 MAX_VALUE_TEXT = 40
 
 Key = tuple[int, str, int]  # indicator id, entity, year
@@ -37,12 +40,28 @@ Progress = Callable[[str, int], None]  # (file, rows just validated) → None
 
 
 class IndicatorImportError(Exception):
-    """A file failed validation: the message names the file, the line and the column."""
+    """A file failed validation: the message names the file, the line and the column.
 
-    def __init__(self, file: str, line: int, column: str, message: str) -> None:
-        self.file, self.line, self.column = file, line, column
+    ``message`` is an untranslated msgid with ``params``, so an upload's run can show it later in
+    its reader's language (``shown``); ``str()`` is the English the command prints."""
+
+    def __init__(self, file: str, line: int, column: str, message: str, **params: object) -> None:
+        self.file, self.line, self.column, self.message, self.params = file, line, column, message, params
         where = f"{file}, line {line}" + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message % params if params else message}")
+
+    def shown(self) -> str:
+        return shown_error(self.file, self.line, self.column, self.message, self.params)
+
+
+def shown_error(file: str, line: int, column: str, message: str, params: dict[str, object]) -> str:
+    """A stored validation error in the active language."""
+    text = gettext(message) % params if params else gettext(message)
+    if column:
+        where = gettext("%(file)s, line %(line)d, column %(column)s") % {"file": file, "line": line, "column": column}
+    else:
+        where = gettext("%(file)s, line %(line)d") % {"file": file, "line": line}
+    return f"{where}: {text}"
 
 
 @dataclass
@@ -52,6 +71,9 @@ class FileResult:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    # Up to EXAMPLES values that changed or went, then that came (what a vintage's reader checks first):
+    # {"indicator", "entity", "year", "before", "after"}, verbatim texts, None for "none".
+    examples: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -79,28 +101,36 @@ def _reader(path: Path, expected: list[str]) -> Iterator[tuple[int, dict[str, st
         rows = csv.reader(handle)
         header = next(rows, None)
         if header != expected:
-            raise IndicatorImportError(path.name, 1, "", f"expected the columns {','.join(expected)}, got {header}")
+            raise IndicatorImportError(
+                path.name, 1, "", gettext_noop("expected the columns %(expected)s, got %(header)s"),
+                expected=",".join(expected), header=str(header),
+            )  # fmt: skip
         for row in rows:
             if len(row) != len(expected):
                 raise IndicatorImportError(
-                    path.name, rows.line_num, "", f"expected {len(expected)} fields, got {len(row)}"
-                )
+                    path.name, rows.line_num, "", gettext_noop("expected %(expected)d fields, got %(got)d"),
+                    expected=len(expected), got=len(row),
+                )  # fmt: skip
             yield rows.line_num, dict(zip(expected, row, strict=True))
 
 
 def read_catalogue(directory: Path) -> dict[str, CatalogueRow]:
     path = directory / "catalogue.csv"
     if not path.is_file():
-        raise IndicatorImportError("catalogue.csv", 0, "", f"no catalogue.csv in {directory}")
+        raise IndicatorImportError("catalogue.csv", 0, "", gettext_noop("there is no catalogue.csv in the folder"))
     rows: dict[str, CatalogueRow] = {}
     for line, r in _reader(path, CATALOGUE_COLUMNS):
         for column in ("file", "source", "indicator", "title", "unit", "licence"):
             if not r[column].strip():
-                raise IndicatorImportError(path.name, line, column, "must not be empty")
+                raise IndicatorImportError(path.name, line, column, gettext_noop("must not be empty"))
         if r["indicator"] in rows:
-            raise IndicatorImportError(path.name, line, "indicator", f"{r['indicator']!r} is listed twice")
+            raise IndicatorImportError(
+                path.name, line, "indicator", gettext_noop("%(code)s is listed twice"), code=repr(r["indicator"])
+            )
         if not (directory / r["file"]).is_file():
-            raise IndicatorImportError(path.name, line, "file", f"no file {r['file']!r} in the folder")
+            raise IndicatorImportError(
+                path.name, line, "file", gettext_noop("no file %(missing)s in the folder"), missing=repr(r["file"])
+            )
         rows[r["indicator"]] = CatalogueRow(
             r["file"],
             r["source"],
@@ -164,30 +194,52 @@ def parse_file(path: Path, catalogue: dict[str, CatalogueRow], progress: Progres
     for line, r in _reader(path, DATA_COLUMNS):
         entity = r["iso3"]
         if entity not in ENTITIES:
-            raise IndicatorImportError(name, line, "iso3", f"unknown entity {entity!r}")
+            raise IndicatorImportError(
+                name, line, "iso3", gettext_noop("unknown entity %(entity)s"), entity=repr(entity)
+            )
         if r["country"] != SOURCE_NAMES[entity]:
-            raise IndicatorImportError(name, line, "country", f"{r['country']!r} is not {SOURCE_NAMES[entity]!r}")
+            raise IndicatorImportError(
+                name, line, "country", gettext_noop("%(given)s is not %(expected)s"),
+                given=repr(r["country"]), expected=repr(SOURCE_NAMES[entity]),
+            )  # fmt: skip
         if not r["year"].isdigit() or int(r["year"]) not in YEARS:
-            raise IndicatorImportError(name, line, "year", f"{r['year']!r} is not a year between 1700 and 2100")
+            raise IndicatorImportError(
+                name, line, "year", gettext_noop("%(year)s is not a year between 1700 and 2100"), year=repr(r["year"])
+            )
         year = int(r["year"])
         code = r["indicator"]
         entry = catalogue.get(code)
         if entry is None or entry.file != name:
-            raise IndicatorImportError(name, line, "indicator", f"{code!r} is not in catalogue.csv for {name}")
+            raise IndicatorImportError(
+                name, line, "indicator", gettext_noop("%(code)s is not in catalogue.csv for %(data_file)s"),
+                code=repr(code), data_file=name,
+            )  # fmt: skip
         text = r["value"]
         value = parse_value(text)
         if value is None or len(text) > MAX_VALUE_TEXT:
-            raise IndicatorImportError(name, line, "value", f"{text!r} is not a number")
+            raise IndicatorImportError(name, line, "value", gettext_noop("%(value)s is not a number"), value=repr(text))
         if r["unit"] != entry.unit:
-            raise IndicatorImportError(name, line, "unit", f"{r['unit']!r} differs from the catalogue's {entry.unit!r}")
+            raise IndicatorImportError(
+                name, line, "unit", gettext_noop("%(given)s differs from the catalogue's %(expected)s"),
+                given=repr(r["unit"]), expected=repr(entry.unit),
+            )  # fmt: skip
         tag = r["source"]
         if tag.split("/")[0] != entry.source.split("/")[0]:
-            raise IndicatorImportError(name, line, "source", f"{tag!r} is not a tag of {entry.source!r}")
+            raise IndicatorImportError(
+                name, line, "source", gettext_noop("%(tag)s is not a tag of %(source)s"),
+                tag=repr(tag), source=repr(entry.source),
+            )  # fmt: skip
         if tags.setdefault(code, tag) != tag:
-            raise IndicatorImportError(name, line, "source", f"{code!r} has two source tags ({tags[code]!r}, {tag!r})")
+            raise IndicatorImportError(
+                name, line, "source", gettext_noop("%(code)s has two source tags (%(first)s, %(second)s)"),
+                code=repr(code), first=repr(tags[code]), second=repr(tag),
+            )  # fmt: skip
         key = (code, entity, year)
         if key in rows:
-            raise IndicatorImportError(name, line, "year", f"a second value for {code} {entity} {year}")
+            raise IndicatorImportError(
+                name, line, "year", gettext_noop("a second value for %(code)s %(entity)s %(year)d"),
+                code=code, entity=entity, year=year,
+            )  # fmt: skip
         rows[key] = (value, text)
         pending += 1
         if progress and pending == 1000:
@@ -205,7 +257,7 @@ def data_files(directory: Path, catalogue: dict[str, CatalogueRow]) -> list[Path
     files = sorted(p for p in directory.glob("*.csv") if p.name != "catalogue.csv")
     for path in files:
         if path.name not in listed:
-            raise IndicatorImportError(path.name, 0, "", "the file has no indicator in catalogue.csv")
+            raise IndicatorImportError(path.name, 0, "", gettext_noop("the file has no indicator in catalogue.csv"))
     return files
 
 
@@ -271,6 +323,7 @@ def apply_file(actor: str, parsed: ParsedFile, catalogue: dict[str, CatalogueRow
         result.removed = sum(1 for key in stored if key not in wanted)
         result.changed = len(stale) - result.removed
         result.added = len(fresh) - result.changed
+        result.examples = _examples(stored, wanted, {pk: code for code, pk in ids.items()})
         for start in range(0, len(stale), 900):  # SQLite's limit on query parameters
             Observation.objects.filter(pk__in=stale[start : start + 900]).delete()
         _write(fresh)
@@ -294,6 +347,19 @@ def apply_file(actor: str, parsed: ParsedFile, catalogue: dict[str, CatalogueRow
     return result
 
 
+def _examples(
+    stored: dict[Key, tuple[int, str]], wanted: dict[Key, tuple[float, str]], code_of: dict[int, str]
+) -> list[dict[str, object]]:
+    changed = [(k, stored[k][1], wanted[k][1]) for k in stored if k in wanted and wanted[k][1] != stored[k][1]]
+    removed = [(k, stored[k][1], None) for k in stored if k not in wanted]
+    room = max(EXAMPLES - len(changed) - len(removed), 0)
+    added = [(k, None, wanted[k][1]) for k in heapq.nsmallest(room, (k for k in wanted if k not in stored))]
+    return [
+        {"indicator": code_of[k[0]], "entity": k[1], "year": k[2], "before": before, "after": after}
+        for k, before, after in (sorted(changed) + sorted(removed))[:EXAMPLES] + added
+    ]
+
+
 def _refresh_coverage(indicator_ids: list[int]) -> None:
     stats = {
         row["indicator_id"]: row
@@ -315,6 +381,12 @@ def remove_unlisted(actor: str, catalogue: dict[str, CatalogueRow]) -> int:
     gone = Indicator.objects.exclude(code__in=list(catalogue))
     if not gone.exists():
         return 0
+    kept = sorted(Target.objects.filter(indicator__in=gone).values_list("indicator__code", flat=True).distinct())
+    if kept:
+        raise IndicatorImportError(
+            "catalogue.csv", 0, "", gettext_noop("%(codes)s, which targets measure, is no longer in the catalogue"),
+            codes=", ".join(kept),
+        )  # fmt: skip
     with transaction.atomic():
         count = Observation.objects.filter(indicator__in=gone).count()
         codes = list(gone.values_list("code", flat=True))
@@ -329,6 +401,7 @@ def import_folder(
     progress: Progress | None = None,
     start: Callable[[list[tuple[str, int]]], None] | None = None,
     prune: bool = True,
+    applied: Callable[[FileResult], None] | None = None,
 ) -> ImportResult:
     """Validate and apply every file of ``directory``; a bad file raises before it changes anything
     (files already applied stay applied: all or nothing per file). Each file replaces the values of
@@ -343,7 +416,11 @@ def import_folder(
     for path in files:
         parsed = parse_file(path, catalogue, progress)
         result.files.append(apply_file(actor, parsed, catalogue, caveat_for(path.name, caveats)))
+        if applied:
+            applied(result.files[-1])
     removed = remove_unlisted(actor, catalogue) if prune else 0
     if removed:
         result.files.append(FileResult("(indicators no longer in the catalogue)", removed=removed))
+        if applied:
+            applied(result.files[-1])
     return result

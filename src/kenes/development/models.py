@@ -115,3 +115,63 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.direction} {self.value} by {self.year}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("imported")
+    FAILED = "failed", _("failed")
+
+
+def _archive_path(run: ImportRun, filename: str) -> str:
+    return f"indicator-imports/{run.created_at:%Y}/{run.token}.zip"
+
+
+class ImportRun(models.Model):
+    """A new vintage of the indicator folder uploaded by the secretariat as a ZIP archive and imported
+    by the task queue (``vintages.run``): its progress while it runs, what changed once it is done."""
+
+    token = models.CharField(max_length=32, unique=True)
+    archive = models.FileField(upload_to=_archive_path, max_length=200)
+    archive_name = models.CharField(max_length=200)
+    prune = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="indicator_imports"
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    current_file = models.CharField(max_length=200, blank=True)
+    files = models.JSONField(default=list, help_text="per file: rows, added, changed, removed, examples")
+    # A validation error, untranslated, so each reader sees it in their language (importer.shown_error).
+    error = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(100, 100 * self.done_rows // self.total_rows) if self.total_rows else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    def total(self, what: str) -> int:
+        return sum(int(f.get(what, 0)) for f in self.files)
+
+    def shown_error(self) -> str:
+        """Why it failed, in the active language ("" when it did not)."""
+        from kenes.development.importer import shown_error
+
+        e = self.error
+        return shown_error(e["file"], e["line"], e["column"], e["message"], e["params"]) if e else ""

@@ -26,3 +26,13 @@ def may_record_targets(actor: Any) -> bool:
 def require_record_targets(actor: Any) -> None:
     if not may_record_targets(actor):
         raise PermissionDenied(_("Only the secretariat records the mechanism's targets."))
+
+
+def may_import_data(actor: Any) -> bool:
+    """A new vintage of the data is imported by those who record the targets measured on it."""
+    return may_record_targets(actor)
+
+
+def require_import_data(actor: Any) -> None:
+    if not may_import_data(actor):
+        raise PermissionDenied(_("Only the secretariat imports the indicator data."))

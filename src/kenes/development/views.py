@@ -45,7 +45,7 @@ HEADLINE = (
     "SP.DYN.LE00.IN",
     "SE.TER.ENRR",
 )
-KINDS = ("line", "ranking")
+KINDS = ("line", "panels", "ranking")
 FORMATS = {"json": "application/json", "svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"}
 COMPARE_DEFAULT = ("NY.GDP.PCAP.PP.CD", "co2_pcap_terr")
 
@@ -72,6 +72,15 @@ def _targets_marks(targets: list[Target], lang: str) -> Marks:
     ]
 
 
+def _panel_marks(targets: list[Target], lang: str) -> list[tuple[str, int, float, str]]:
+    """A target in the panel of each state it is for (the region's in each of the five)."""
+    return [
+        (entity, year, value, label)
+        for target, (year, value, label) in zip(targets, _targets_marks(targets, lang), strict=True)
+        for entity in (C5 if target.entities == [REGION] else target.entities)
+    ]
+
+
 def _spec(
     kind: str, indicator: Indicator, found: list[Point], lang: str, marks: Marks | None = None
 ) -> tuple[dict[str, Any], list[Point]]:
@@ -79,6 +88,8 @@ def _spec(
     if kind == "ranking":
         chosen = charts.ranking_points(found)
         return charts.ranking_spec(indicator, found, lang), chosen
+    if kind == "panels":
+        return charts.panels_spec(indicator, found, lang, _panel_marks(list(queries.targets(indicator)), lang)), found
     if marks is None:
         marks = _targets_marks(list(queries.targets(indicator)), lang)
     found = queries.with_region(indicator, found)
@@ -88,7 +99,7 @@ def _spec(
 def _chart_context(
     request: HttpRequest, kind: str, indicator: Indicator, found: list[Point], lang: str, marks: Marks | None = None
 ) -> dict[str, Any]:
-    if kind == "line" and marks is None:
+    if kind != "ranking" and marks is None:
         marks = _targets_marks(list(queries.targets(indicator)), lang)
     spec, plotted = _spec(kind, indicator, found, lang, marks)
     dom_id = f"chart-{kind}-{_slug(indicator.code).replace('.', '-')}"
@@ -104,7 +115,7 @@ def _chart_context(
             reverse("development_embed", args=[kind, indicator.code]) + f"?lang={lang}"
         ),
         "table": queries.table(plotted, lang),
-        "targets": marks if kind == "line" else [],
+        "targets": marks if kind != "ranking" else [],
         "region": any(p.entity == REGION for p in plotted),
         "dom_id": dom_id,
         "spec_id": f"{dom_id}-spec",
@@ -195,6 +206,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
             "indicator": indicator,
             "theme_label": THEMES.get(indicator.theme, indicator.theme),
             "line": _chart_context(request, "line", indicator, found, lang),
+            "panels": _chart_context(request, "panels", indicator, found, lang),
             "ranking": _chart_context(request, "ranking", indicator, found, lang),
             "targets": target_rows,
             "may_record": may_record_targets(request.user),
@@ -369,6 +381,7 @@ def target_create(request: HttpRequest, code: str) -> HttpResponse:
             "indicator": indicator,
             "theme_label": THEMES.get(indicator.theme, indicator.theme),
             "line": _chart_context(request, "line", indicator, found, lang),
+            "panels": _chart_context(request, "panels", indicator, found, lang),
             "ranking": _chart_context(request, "ranking", indicator, found, lang),
             "targets": _target_rows(request, queries.targets(indicator), found),
             "may_record": True,

@@ -11,7 +11,14 @@
       var source = document.getElementById(node.getAttribute("data-spec"));
       if (!source) return;
       var spec = JSON.parse(source.textContent);
-      spec.width = "container";
+      if (spec.facet) {
+        // Small multiples: two panels a row on a phone, four on a wider screen, sized to fit.
+        var columns = node.clientWidth < 560 ? 2 : 4;
+        spec.columns = columns;
+        spec.spec.width = Math.max(90, Math.floor((node.clientWidth - 90) / columns) - 16);
+      } else {
+        spec.width = "container";
+      }
       node.setAttribute("role", "img");
       node.setAttribute("aria-label", node.getAttribute("data-label") || "");
       window.vegaEmbed(node, spec, {
