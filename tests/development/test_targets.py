@@ -92,7 +92,7 @@ def test_the_secretariat_records_a_target_and_progress_is_computed(
     # In the small multiples, the rule is drawn in the panels of the two states it is for, only.
     panels = Client().get("/development/charts/panels/SP.DYN.LE00.IN.json").json()
     rules = [row for row in panels["data"]["values"] if "target" in row]
-    assert sorted(row["name"] for row in rules) == ["Kazakhstan", "Uzbekistan"]
+    assert sorted(row["entity"] for row in rules) == ["KAZ", "UZB"]
     assert {row["target"] for row in rules} == {85.5}
 
 

@@ -71,10 +71,14 @@ def _base(indicator: Indicator, lang: str, title: str | None = None) -> dict[str
 
 
 def _rows(points: list[Point]) -> list[dict[str, Any]]:
-    return [
-        {"entity": p.entity, "name": name(p.entity), "group": _group(p.entity), "year": p.year, "value": p.value}
-        for p in points
-    ]
+    return [{"entity": p.entity, "year": p.year, "value": p.value} for p in points]
+
+
+def _names(entities: set[str] | list[str]) -> dict[str, Any]:
+    """A transform that adds each row's entity name and group from one small table, so the rows
+    carry only the entity code (a Russian name escaped in the page's JSON costs 6 bytes a letter)."""
+    table = [{"entity": e, "name": name(e), "group": _group(e)} for e in PLOTTED if e in set(entities)]
+    return {"lookup": "entity", "from": {"data": {"values": table}, "key": "entity", "fields": ["name", "group"]}}
 
 
 def _group(entity: str) -> str:
@@ -132,6 +136,7 @@ def line_spec(
             ],
         },
         "data": {"values": _rows(points)},
+        "transform": [_names(entities)],
     }
     if not targets:
         spec.update(line)
@@ -172,12 +177,13 @@ def panels_spec(
     del spec["width"], spec["height"]
     entities = [e for e in PLOTTED if e in {p.entity for p in points}]
     rows = _rows(points) + [
-        {"name": name(e), "target": value, "target_year": year, "label": label} for e, year, value, label in targets
+        {"entity": e, "target": value, "target_year": year, "label": label} for e, year, value, label in targets
     ]
     y_axis = {"format": "~s"} if _large(points) else {"format": ",~r"}
     spec.update(
         {
             "data": {"values": rows},
+            "transform": [_names(entities)],
             "columns": PANEL_COLUMNS,
             "facet": {
                 "field": "name",
@@ -259,6 +265,7 @@ def ranking_spec(indicator: Indicator, points: list[Point], lang: str) -> dict[s
         {
             "height": max(24 * len(chosen), 60),
             "data": {"values": _rows(chosen)},
+            "transform": [_names({p.entity for p in chosen})],
             "mark": {"type": "bar"},
             "encoding": {
                 "y": {"field": "name", "type": "nominal", "sort": "-x", "title": None},

@@ -126,7 +126,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The headline charts are built and rendered only when their cached fragment is missing: the
     fragment's key changes with every import, every target and the reader's language and host."""
     lang = _lang(request)
-    targets = list(queries.targets())
+    targets = queries.target_list()
 
     def charts_() -> list[dict[str, Any]]:
         by_code = {i.code: i for i in queries.indicators().filter(code__in=HEADLINE)}
@@ -194,27 +194,45 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _indicator_context(request: HttpRequest, indicator: Indicator, **extra: Any) -> dict[str, Any]:
+    """The indicator page's context. Its three charts are built and rendered only when their cached
+    fragment is missing: the key changes with every import, this indicator's targets and the
+    reader's language and host (the spec, the table and the embed address depend on those alone)."""
+    lang = _lang(request)
+    targets = queries.target_list(indicator)
+    loaded: list[list[Point]] = []
+
+    def found() -> list[Point]:
+        if not loaded:
+            loaded.append(queries.points(indicator))
+        return loaded[0]
+
+    def charts_() -> list[dict[str, Any]]:
+        marks = _targets_marks(targets, lang)
+        return [
+            _chart_context(request, kind, indicator, found(), lang, marks) for kind in ("line", "panels", "ranking")
+        ]
+
+    stamp = "-".join(
+        [indicator.code, lang, request.get_host(), queries.data_stamp(), ",".join(str(t.pk) for t in targets)]
+    )
+    return {
+        "indicator": indicator,
+        "theme_label": THEMES.get(indicator.theme, indicator.theme),
+        "charts": charts_,
+        "stamp": hashlib.sha256(stamp.encode()).hexdigest(),
+        "targets": _target_rows(request, targets, found() if targets else None),
+        "may_record": may_record_targets(request.user),
+        "directions": Direction.choices,
+        "states": [(e, name(e)) for e in C5],
+        "form": {},
+        **extra,
+    }
+
+
 def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     indicator = queries.indicator_or_404(code)
-    lang = _lang(request)
-    found = queries.points(indicator)
-    target_rows = _target_rows(request, queries.targets(indicator), found)
-    return render(
-        request,
-        "development/indicator.html",
-        {
-            "indicator": indicator,
-            "theme_label": THEMES.get(indicator.theme, indicator.theme),
-            "line": _chart_context(request, "line", indicator, found, lang),
-            "panels": _chart_context(request, "panels", indicator, found, lang),
-            "ranking": _chart_context(request, "ranking", indicator, found, lang),
-            "targets": target_rows,
-            "may_record": may_record_targets(request.user),
-            "directions": Direction.choices,
-            "states": [(e, name(e)) for e in C5],
-            "form": {},
-        },
-    )
+    return render(request, "development/indicator.html", _indicator_context(request, indicator))
 
 
 def _target_rows(request: HttpRequest, targets: Any, found: list[Point] | None = None) -> list[dict[str, Any]]:
@@ -375,20 +393,6 @@ def target_create(request: HttpRequest, code: str) -> HttpResponse:
     try:
         actions.record_target(request.user, indicator, request.POST)
     except ActionError as exc:
-        found = queries.points(indicator)
-        lang = _lang(request)
-        context = {
-            "indicator": indicator,
-            "theme_label": THEMES.get(indicator.theme, indicator.theme),
-            "line": _chart_context(request, "line", indicator, found, lang),
-            "panels": _chart_context(request, "panels", indicator, found, lang),
-            "ranking": _chart_context(request, "ranking", indicator, found, lang),
-            "targets": _target_rows(request, queries.targets(indicator), found),
-            "may_record": True,
-            "directions": Direction.choices,
-            "states": [(e, name(e)) for e in C5],
-            "form": request.POST,
-            "error": exc,
-        }
+        context = _indicator_context(request, indicator, may_record=True, form=request.POST, error=exc)
         return render(request, "development/indicator.html", context, status=exc.status)
     return redirect(reverse("development_indicator", args=[indicator.code]) + "#targets")
