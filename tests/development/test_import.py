@@ -131,3 +131,32 @@ def test_a_file_outside_the_catalogue_is_refused(tmp_path: Path) -> None:
 def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no folder"):
         call_command("import_indicators", str(tmp_path / "nothing"), verbosity=0)
+
+
+def test_a_value_with_a_tab_or_backslash_is_stored_verbatim(tmp_path: Path) -> None:
+    """Python reads "\t82" as a number; the text is kept as written, whatever COPY's escaping needs."""
+    folder = copy_subset(tmp_path, {"wb_wdi.csv": ['KAZ,Kazakhstan,1992,AG.LND.AGRI.ZS,"\t82",% of land area,WB-WDI']})
+    import_folder("import_indicators", folder)
+    stored = Observation.objects.get(indicator__code="AG.LND.AGRI.ZS", entity="KAZ", year=1992)
+    assert stored.value_text == "\t82" and stored.value == 82
+
+
+@pytest.mark.postgresql
+def test_a_bulk_load_puts_the_foreign_key_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From BULK_ROWS new rows on, PostgreSQL loads without the per-row check and adds the foreign
+    key again in the same transaction: afterwards it is there and refuses a row of no indicator."""
+    from django.db import IntegrityError, connection, transaction
+
+    from kenes.development import importer
+
+    monkeypatch.setattr(importer, "BULK_ROWS", 1)
+    folder = copy_subset(tmp_path, {"wb_wdi.csv": [WDI_ROW, WDI_ROW2]})
+    import_folder("import_indicators", folder)
+    assert Observation.objects.filter(indicator__code="AG.LND.AGRI.ZS").count() == 2
+    table = Observation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", [table])
+        assert cursor.fetchone()[0] == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Observation.objects.create(indicator_id=999_999, entity="KAZ", year=2000, value=1, value_text="1")
+        connection.check_constraints()

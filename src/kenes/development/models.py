@@ -66,7 +66,9 @@ class Indicator(models.Model):
 class Observation(models.Model):
     """One value: ``value_text`` is the source cell verbatim, ``value`` the same parsed as a number."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    # No index of its own: the unique (indicator, entity, year) index starts with it, and a second
+    # index would be one more to maintain for every row an import writes.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations", db_index=False)
     entity = models.CharField(max_length=3)
     year = models.PositiveSmallIntegerField()
     value = models.FloatField()
