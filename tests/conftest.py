@@ -301,6 +301,16 @@ def live_data(transactional_db: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an action queues for django-q2 (a notice's e-mail) runs at once in the test's own process
+    and transaction (django-q2's sync mode), so a test sees what a worker would have done. Tests of
+    the queue itself turn this off by overriding this fixture (tests/development/conftest.py)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """Each test starts with no request counted against the rate limits (kenes.people.ratelimits):
     the suite signs in from 127.0.0.1 far more often than any limit allows, but never in one test."""

@@ -24,6 +24,11 @@ def indicator_data(django_db_setup: Any, django_db_blocker: Any) -> Path:
     return INDICATORS_DIR
 
 
+@pytest.fixture(autouse=True)
+def _tasks_at_once() -> None:
+    """Imports go through the real queue here: the tests see them queued, then play the worker."""
+
+
 def copy_subset(target: Path, files: dict[str, list[str]]) -> Path:
     """A small folder for import tests: the catalogue rows of ``files`` and the given data lines
     (each list: the data rows after the header). Written to a temporary folder, never the repo."""

@@ -224,6 +224,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Waiting for the account's daily e-mail (its choice for this kind is "daily").
     in_daily_mail = models.BooleanField(default=False)
+    # When its own e-mail went out (by the task queue: notify.send_notice_mail); a redelivered task
+    # finds it set and sends nothing.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,7 +4,11 @@ never the protected content itself.
 A message marked with ``gettext_lazy`` (its values in ``params``) is kept untranslated too, so the
 notification list shows it in the language the reader reads in; the e-mail and the stored text are
 in the recipient's preferred language (else the site's default). Each person chooses per kind how
-notices reach them by e-mail: at once, in one daily e-mail, or not at all (in Kenes only)."""
+notices reach them by e-mail: at once, in one daily e-mail, or not at all (in Kenes only).
+
+E-mails leave through the task queue (django-q2): the action's transaction only queues them, after
+its commit, so a slow or unreachable mail server neither holds a request nor loses the notice; a
+failed sending is kept among the queue's failed tasks, and the notice stays in Kenes."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -56,12 +60,16 @@ def send_daily_mail(account: Account) -> int:
         )
         if not waiting:
             return 0
-        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(in_daily_mail=False)
         with translation.override(account.preferred_language or settings.LANGUAGE_CODE):
             subject = str(_("Kenes: your notices of the day (%(n)d)")) % {"n": len(waiting)}
             lines = [f"- {n.shown}\n  {settings.KENES_BASE_URL}{n.url}" for n in waiting]
         body = "\n".join(lines) + "\n"
-        transaction.on_commit(lambda: send_mail(subject, body, None, [account.email], fail_silently=True))
+        # Sent inside the transaction (this runs in the task queue): should the mail server refuse
+        # it, nothing is marked and the notices wait for the next day's e-mail.
+        send_mail(subject, body, None, [account.email])
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(
+            in_daily_mail=False, mailed_at=timezone.now()
+        )
     return len(waiting)
 
 
@@ -97,10 +105,26 @@ def notify(
         in_daily_mail=mode == NoticeMode.DAILY,
     )
     if mode == NoticeMode.NOW:
-        link = f"{settings.KENES_BASE_URL}{url}" if url else settings.KENES_BASE_URL
-
-        def send() -> None:
-            send_mail(f"Kenes: {rendered[:80]}", f"{rendered}\n\n{link}\n", None, [account.email], fail_silently=True)
-
-        transaction.on_commit(send)
+        pk = notification.pk
+        transaction.on_commit(lambda: _queue_mail(pk))
     return notification
+
+
+def _queue_mail(notification_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("kenes.people.notify.send_notice_mail", notification_id, task_name=f"notice-mail-{notification_id}")
+
+
+def send_notice_mail(notification_id: int) -> bool:
+    """The task: one notice's e-mail, in the words stored for its recipient; once only. A refusal
+    of the mail server raises, so the queue keeps the task among its failures."""
+    with transaction.atomic():
+        notice = Notification.objects.select_for_update().select_related("account").filter(pk=notification_id).first()
+        if notice is None or notice.mailed_at is not None or not notice.account.is_active:
+            return False
+        link = f"{settings.KENES_BASE_URL}{notice.url}" if notice.url else settings.KENES_BASE_URL
+        send_mail(f"Kenes: {notice.text[:80]}", f"{notice.text}\n\n{link}\n", None, [notice.account.email])
+        notice.mailed_at = timezone.now()
+        notice.save(update_fields=["mailed_at"])
+    return True
