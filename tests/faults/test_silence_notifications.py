@@ -114,10 +114,11 @@ def test_two_processes_racing_a_deadline_send_one_set_of_notifications(live_data
         if task["func"] == "kenes.people.notify.send_notice_mail" and task["args"][0] in adopted_ids
     ]
     assert Counter(queued) == Counter(adopted_ids), f"queued e-mails {sorted(queued)} != notices {sorted(adopted_ids)}"
+    before = len(mail.outbox)
     for pk in queued:  # what the worker then does, twice for the first: a redelivery sends nothing more
         send_notice_mail(pk)
     send_notice_mail(queued[0])
-    mailed = [m.to[0] for m in mail.outbox if m.subject.startswith("Kenes: A text was adopted")]
+    mailed = [m.to[0] for m in mail.outbox[before:] if m.subject.startswith("Kenes: A text was adopted")]
     assert Counter(mailed) == Counter(recipients), f"e-mails {sorted(mailed)} != notified {sorted(recipients)}"
 
     if settings.REDIS_URL:  # the Redis bus: live events go through the outbox (decision 0022)
