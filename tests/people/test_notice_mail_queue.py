@@ -92,3 +92,18 @@ def test_a_refused_daily_mail_leaves_the_notices_waiting(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send_daily_mail(account) == 1 and len(mail.outbox) == 1
     assert not account.notifications.filter(in_daily_mail=True).exists()
+
+
+def test_a_queue_that_fails_after_the_commit_loses_no_notice(
+    real_queue: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import OperationalError
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("django_q.tasks.async_task", down)
+    account = _account()
+    with django_capture_on_commit_callbacks(execute=True):  # the failure is logged, not raised
+        notice = notify(account, "invitation.sent", gettext_lazy(INVITED), url="/meetings/x/")
+    assert account.notifications.filter(pk=notice.pk).exists() and mail.outbox == []

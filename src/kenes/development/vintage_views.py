@@ -9,22 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
 from kenes.development import vintages
 from kenes.development.models import ImportRun
-from kenes.development.permissions import may_import_data
+from kenes.development.permissions import require_import_data
 from kenes.errors import ActionError
 
 RECENT = 20
-
-
-def _require(request: HttpRequest) -> None:
-    if not may_import_data(request.user):
-        raise PermissionDenied(_("Only the secretariat imports the indicator data."))
 
 
 def run_context(run: ImportRun) -> dict[str, Any]:
@@ -36,7 +29,7 @@ def run_context(run: ImportRun) -> dict[str, Any]:
 
 @login_required
 def imports(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require_import_data(request.user)
     error: ActionError | None = None
     if request.method == "POST":
         try:
@@ -59,7 +52,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
+    require_import_data(request.user)
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
     template = "development/_import_run.html" if request.htmx else "development/import_run.html"  # type: ignore[attr-defined]
     return render(request, template, run_context(run))

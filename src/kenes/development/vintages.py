@@ -105,7 +105,9 @@ def queue_import(actor: Any, upload: Any, *, prune: bool = False) -> ImportRun:
             files=sorted(listed),
             prune=prune,
         )
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        # Robust: a queue that fails just after the commit leaves the run "queued" and logged, and
+        # the upload still answers with its page instead of a 500 for a write that was kept.
+        transaction.on_commit(lambda: _enqueue(run.pk), robust=True)
     return run
 
 

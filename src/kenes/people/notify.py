@@ -106,7 +106,9 @@ def notify(
     )
     if mode == NoticeMode.NOW:
         pk = notification.pk
-        transaction.on_commit(lambda: _queue_mail(pk))
+        # Robust: should the queue's database blink just after the commit, the committed action
+        # still answers (the notice is in Kenes; the failure is logged), never a 500.
+        transaction.on_commit(lambda: _queue_mail(pk), robust=True)
     return notification
 
 
